@@ -1,0 +1,356 @@
+"""Datasets from CSV files: one row per example, feature columns, then one label column.
+
+A file is read line by line (never whole into memory) and refused as soon as it passes
+``MAX_ROWS`` data rows. Every problem is reported as one ``CSVDataError`` (a ValueError)
+naming the row and column where it applies; rows are 1-based line numbers, as a user
+counts lines in an editor.
+
+- header: optional; the first non-blank row is a header when any field is not a number,
+  and its feature columns become ``feature_names``.
+- separator: comma, or semicolon / tab when the first non-blank line contains one.
+- labels: integers 0..k-1, every class present -> classification (k == 2 binary,
+  k ≥ 3 multiclass); any non-integer label -> regression. ``task`` forces the choice.
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import csv
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from playground.core.datasets import MAX_CLASSES, TASKS, Dataset, from_labels
+
+MAX_ROWS = 1_000_000
+MAX_LINE_CHARS = 1_000_000
+_SHOWN_LABELS = 8
+
+
+class CSVDataError(ValueError):
+    """A CSV input problem; ``row`` and ``column`` are 1-based (None when not applicable)."""
+
+    def __init__(self, message: str, row: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.row = row
+        self.column = column
+
+
+def _fail(source: str, message: str, row: int | None = None,
+          column: int | None = None) -> CSVDataError:
+    where = ""
+    if row is not None:
+        where = f"row {row}, column {column}: " if column is not None else f"row {row}: "
+    return CSVDataError(f"{source}: {where}{message}", row, column)
+
+
+# --------------------------------------------------------------------------- reading lines
+
+def _text_lines(text: str) -> Iterator[str]:
+    """Yield the lines of ``text`` split on '\\n' only (so numbers match an editor's)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end == -1:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _file_lines(path: Path, source: str) -> Iterator[str]:
+    """Yield the decoded lines of the file at ``path``, checking UTF-8 line by line."""
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise _fail(source, f"cannot open the file ({e.strerror or e})") from None
+    with f:
+        number = 0
+        while True:
+            try:
+                raw = f.readline(MAX_LINE_CHARS + 1)
+            except OSError as e:
+                raise _fail(source, f"cannot read the file ({e.strerror or e})") from None
+            if not raw:
+                return
+            number += 1
+            if len(raw) > MAX_LINE_CHARS and not raw.endswith(b"\n"):
+                raise _fail(source, f"line is longer than {MAX_LINE_CHARS:,} characters",
+                            number)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise _fail(source, f"byte 0x{raw[e.start]:02x} at byte {e.start + 1} of the "
+                                    "line is not UTF-8 text; save the file as UTF-8", number
+                            ) from None
+
+
+def _delimiter(first_line: str) -> str:
+    """Return tab or ';' when the first line contains one, else ','."""
+    for candidate in ("\t", ";"):
+        if candidate in first_line:
+            return candidate
+    return ","
+
+
+def _rows(lines: Iterable[str], source: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, stripped fields) for every non-blank CSV record."""
+    lines = iter(lines)
+    skipped = 0
+    first = ""
+    for first in lines:
+        skipped += 1
+        if first.strip().lstrip("\ufeff").strip():
+            break
+    else:
+        return
+    first = first.lstrip("\ufeff")
+    tracker = _LineCounter(_chain(first, lines), start=skipped - 1)
+    reader = csv.reader(tracker, delimiter=_delimiter(first), strict=False)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise _fail(source, f"malformed CSV ({e})", tracker.number) from None
+        fields = [field.strip() for field in record]
+        if any(fields):
+            yield tracker.number, fields
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+class _LineCounter:
+    """An iterator over lines that remembers the number of the last line handed out."""
+
+    def __init__(self, lines: Iterator[str], start: int) -> None:
+        self._lines = lines
+        self.number = start
+
+    def __iter__(self) -> _LineCounter:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        return line
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _number(field: str) -> float | None:
+    """Return float(field), or None when it is not a number."""
+    try:
+        return float(field)
+    except ValueError:
+        return None
+
+
+def _columns(n: int) -> str:
+    return f"{n} column" if n == 1 else f"{n} columns"
+
+
+def _describe(labels: np.ndarray) -> str:
+    """Return labels as '{0, 1, 3}', shortened when there are many."""
+    shown = ", ".join(f"{v:g}" for v in labels[:_SHOWN_LABELS])
+    more = f", … ({len(labels)} distinct)" if len(labels) > _SHOWN_LABELS else ""
+    return "{" + shown + more + "}"
+
+
+def _parse(lines: Iterable[str], source: str, task: str | None, name: str,
+           n_classes: int | None = None) -> Dataset:
+    """Return the Dataset in the CSV ``lines``; see the module docstring for the rules."""
+    if task is not None and task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)} or None")
+    values = array.array("d")
+    line_numbers = array.array("q")
+    header: list[str] | None = None
+    n_cols = 0
+    first_row = 0
+    for number, fields in _rows(lines, source):
+        if not n_cols:
+            n_cols, first_row = len(fields), number
+            if n_cols < 2:
+                raise _fail(source, "found 1 column; need at least 2 (features, then a label)",
+                            number)
+            if any(f and _number(f) is None for f in fields):
+                header = fields
+                continue
+        if len(fields) != n_cols:
+            raise _fail(source, f"has {_columns(len(fields))}, expected {n_cols} "
+                                f"(like row {first_row})", number)
+        if len(line_numbers) >= MAX_ROWS:
+            raise _fail(source, f"more than {MAX_ROWS:,} data rows; the limit is {MAX_ROWS:,}",
+                        number)
+        for column, field in enumerate(fields, start=1):
+            value = _number(field)
+            if value is None:
+                problem = "empty value" if not field else f"{field!r} is not a number"
+                if "," in field and _number(field.replace(",", ".")) is not None:
+                    problem += " (use '.' as the decimal point)"
+                raise _fail(source, problem, number, column)
+            if not math.isfinite(value):
+                raise _fail(source, f"{field!r} is not a finite number", number, column)
+            values.append(value)
+        line_numbers.append(number)
+    if not n_cols:
+        raise _fail(source, "is empty; expected rows of features followed by a label")
+    if not line_numbers:
+        raise _fail(source, "has a header but no data rows")
+    table = np.frombuffer(values, dtype=np.float64).reshape(len(line_numbers), n_cols)
+    X = table[:, :-1].T
+    y = table[:, -1]
+    feature_names = tuple(f or f"x{i}" for i, f in enumerate(header[:-1], start=1)) \
+        if header else ()
+    if task == "regression":
+        return Dataset(X, y.reshape(1, -1), "regression", name, feature_names)
+    fractional = np.flatnonzero(y != np.floor(y))
+    if fractional.size:
+        if task is None and n_classes is None:
+            return Dataset(X, y.reshape(1, -1), "regression", name, feature_names)
+        i = fractional[0]
+        raise _fail(source, f"label {y[i]:g} is not a class index 0, 1, 2, …",
+                    int(line_numbers[i]), n_cols)
+    labels = _class_labels(y, line_numbers, n_cols, source, task, n_classes)
+    return from_labels(X, labels, name, feature_names, n_classes=n_classes)
+
+
+def _class_labels(y: np.ndarray, line_numbers: array.array, n_cols: int, source: str,
+                  task: str | None, n_classes: int | None) -> np.ndarray:
+    """Return integer-valued labels y as int64 after checking they are classes 0..k-1."""
+    hint = "" if task else " (to treat the last column as a number to predict, use task " \
+                           "'regression')"
+    negative = np.flatnonzero(y < 0)
+    if negative.size:
+        i = negative[0]
+        raise _fail(source, f"label {y[i]:g} is negative; class labels are 0..k-1{hint}",
+                    int(line_numbers[i]), n_cols)
+    found = np.unique(y)
+    if n_classes is not None:                       # a test set judged by its training set
+        if found[-1] > n_classes - 1:
+            i = np.flatnonzero(y > n_classes - 1)[0]
+            raise _fail(source, f"label {y[i]:g} is outside the training classes "
+                                f"0..{n_classes - 1}", int(line_numbers[i]), n_cols)
+        return y.astype(np.int64)
+    if found[-1] >= MAX_CLASSES:
+        raise _fail(source, f"label {found[-1]:g} is too large: at most {MAX_CLASSES} classes "
+                            f"(labels 0..{MAX_CLASSES - 1}) are supported{hint}")
+    k = int(found[-1]) + 1
+    if len(found) == 1:
+        raise _fail(source, f"only one class (label {found[0]:g}) found; classification "
+                            f"needs at least 2{hint}")
+    if len(found) != k:
+        expected = _describe(np.arange(len(found), dtype=np.float64))
+        raise _fail(source, f"class labels must be 0..k-1 with every class present; found "
+                            f"{_describe(found)}, expected {expected}{hint}")
+    if task == "binary" and k != 2:
+        raise _fail(source, f"task 'binary' needs labels {{0, 1}}, found {_describe(found)}")
+    if task == "multiclass" and k < 3:
+        raise _fail(source, f"task 'multiclass' needs at least 3 classes, found "
+                            f"{_describe(found)}; use task 'binary'")
+    return y.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- public API
+
+def parse_csv(text: str, task: str | None = None, name: str = "csv") -> Dataset:
+    """Return the Dataset in CSV ``text``: X (n_x, m) from the feature columns, Y from the last.
+
+    ``task`` None infers binary / multiclass / regression from the labels; "regression",
+    "binary" or "multiclass" forces it. Raises CSVDataError (a ValueError) naming the row
+    and column of the first problem.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"parse_csv needs a str, got {type(text).__name__}")
+    return _parse(_text_lines(text), "CSV text", task, name)
+
+
+def _load(path: str | os.PathLike[str], task: str | None, name: str | None,
+          n_classes: int | None = None) -> Dataset:
+    p = Path(path)
+    source = str(p)
+    if p.is_dir():
+        raise _fail(source, "is a directory, not a CSV file")
+    if not p.exists():
+        raise _fail(source, "no such file")
+    return _parse(_file_lines(p, source), source, task, name or p.stem, n_classes)
+
+
+def load_csv(path: str | os.PathLike[str], task: str | None = None,
+             name: str | None = None) -> Dataset:
+    """Return the Dataset in the CSV file at ``path`` (name defaults to the file's stem).
+
+    See ``parse_csv`` for ``task``. Raises CSVDataError (a ValueError) for a missing file,
+    a directory, bytes that are not UTF-8, more than MAX_ROWS rows, or bad content.
+    """
+    return _load(path, task, name)
+
+
+def load_csv_pair(train_path: str | os.PathLike[str], test_path: str | os.PathLike[str],
+                  task: str | None = None) -> tuple[Dataset, Dataset]:
+    """Return (train, test) from two CSV files that must describe the same problem.
+
+    The test file must have train's number of features; it takes train's task, and for
+    classification its labels must lie in train's classes 0..k-1 (not all need appear).
+    Its Y then has train's n_y rows.
+    """
+    train = _load(train_path, task, None)
+    test = _load(test_path, train.task, None, train.n_classes)
+    if test.n_x != train.n_x:
+        raise CSVDataError(f"{test_path}: has {test.n_x} feature column(s) but the training "
+                           f"file {train_path} has {train.n_x}")
+    return train, test
+
+
+def write_csv(path: str | os.PathLike[str], data: Dataset) -> None:
+    """Write ``data`` as CSV: a header, then one row per example (features, then the label).
+
+    The label is the class index for classification and the value for regression (one
+    target row only). The file is written atomically: to a temporary file in the same
+    directory, then renamed over ``path``; on failure ``path`` is left untouched.
+    """
+    if not isinstance(data, Dataset):
+        raise ValueError(f"write_csv needs a Dataset, got {type(data).__name__}")
+    if data.task == "regression" and data.n_y != 1:
+        raise ValueError(f"a CSV holds one target column; this dataset has n_y = {data.n_y}")
+    p = Path(path)
+    if p.is_dir():
+        raise CSVDataError(f"{p}: is a directory; choose a file name")
+    names = list(data.feature_names) or [f"x{i}" for i in range(1, data.n_x + 1)]
+    if data.task == "regression":
+        names.append("y")
+        targets: list = data.Y[0].tolist()
+    else:
+        names.append("label")
+        targets = data.labels.tolist()
+    mode = p.stat().st_mode & 0o777 if p.is_file() else 0o644
+    tmp_name = None
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=p.parent,
+                                         prefix=f".{p.name}.", suffix=".tmp",
+                                         delete=False) as f:
+            tmp_name = f.name
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(names)
+            for features, target in zip(data.X.T.tolist(), targets, strict=True):
+                writer.writerow([*features, target])
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, p)
+    except BaseException as e:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+        if isinstance(e, OSError):
+            raise CSVDataError(f"{p}: cannot write the file ({e.strerror or e})") from None
+        raise

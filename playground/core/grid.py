@@ -1,0 +1,57 @@
+"""The input plane on which the app draws decision boundaries and unit maps.
+
+For 2-D data a ``resolution × resolution`` grid covering the data with a margin; for
+1-D data (regression curves) a line of ``resolution`` points. Grid points are columns,
+like every other X: points : (n_x, resolution²) or (1, resolution).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.core.network import Architecture, Parameters, forward
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Grid coordinates: ``xs`` (r,), ``ys`` (r,) or None for 1-D, ``points`` (n_x, r²|r)."""
+
+    xs: np.ndarray
+    ys: np.ndarray | None
+    points: np.ndarray
+
+    @property
+    def resolution(self) -> int:
+        return self.xs.shape[0]
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """Return (x_min, x_max, y_min, y_max); y range is (0, 0) for 1-D grids."""
+        ys = self.ys if self.ys is not None else np.zeros(1)
+        return float(self.xs[0]), float(self.xs[-1]), float(ys[0]), float(ys[-1])
+
+
+def make_grid(X: np.ndarray, resolution: int = 100, margin: float = 0.1) -> Grid | None:
+    """Return a grid over the range of X (n_x, m) widened by ``margin``; None if n_x > 2."""
+    n_x = X.shape[0]
+    if n_x > 2 or X.shape[1] == 0:
+        return None
+    lows, highs = X.min(axis=1), X.max(axis=1)
+    pad = np.maximum((highs - lows) * margin, 0.5)
+    axes = [np.linspace(lo - p, hi + p, resolution) for lo, hi, p in zip(lows, highs, pad)]
+    if n_x == 1:
+        return Grid(axes[0], None, axes[0][None, :])
+    # Row r of the image is ys[r]; column c is xs[c]: points are laid out row by row.
+    gx, gy = np.meshgrid(axes[0], axes[1])
+    return Grid(axes[0], axes[1], np.vstack([gx.ravel(), gy.ravel()]))
+
+
+def grid_activations(grid: Grid, parameters: Parameters,
+                     arch: Architecture) -> list[np.ndarray]:
+    """Return A[l] over the grid for l = 1..L, each (n[l], r, r) for 2-D or (n[l], r) for 1-D."""
+    cache = forward(grid.points, parameters, arch)
+    r = grid.resolution
+    shape = (r, r) if grid.ys is not None else (r,)
+    return [A.reshape((A.shape[0], *shape)) for A in cache.A[1:]]

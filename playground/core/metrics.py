@@ -1,0 +1,61 @@
+"""What a learner reads off a network: accuracy, unit spread, gradient norms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.core.network import Architecture, Parameters, decide, forward
+
+
+def accuracy(X: np.ndarray, Y: np.ndarray, parameters: Parameters,
+             arch: Architecture) -> float | None:
+    """Return the share of correct predictions on X (n_x, m), Y (n_y, m); None for regression.
+
+    binary: 1 iff a > 0.5 (strictly); multiclass: argmax against the one-hot column.
+    """
+    task = arch.objective.task
+    if task == "regression" or X.shape[1] == 0:
+        return None
+    AL = forward(X, parameters, arch).A[arch.L]
+    return accuracy_from_output(AL, Y, arch)
+
+
+def accuracy_from_output(AL: np.ndarray, Y: np.ndarray, arch: Architecture) -> float | None:
+    """Return accuracy given network outputs A[L] (n_y, m) already computed; None for regression."""
+    task = arch.objective.task
+    if task == "regression":
+        return None
+    predictions = decide(AL, arch)
+    truth = Y.astype(np.int64) if task == "binary" else np.argmax(Y, axis=0)
+    return float(np.mean(predictions == truth))
+
+
+def unit_spread(W: np.ndarray, b: np.ndarray) -> float:
+    """Return the largest distance between two rows of [W | b]  (W : (n, n_prev), b : (n, 1)).
+
+    Exactly 0.0 if and only if every unit of the layer computes the same function.
+    Rows are measured from the first row, so identical rows give exact zeros and nearly
+    identical rows keep their small distances accurately.
+    """
+    rows = np.hstack([W, b])
+    rows = rows - rows[0]
+    if not rows.any():
+        return 0.0
+    squares = np.einsum("ij,ij->i", rows, rows)
+    distances2 = squares[:, None] + squares[None, :] - 2 * (rows @ rows.T)
+    return float(np.sqrt(max(float(np.max(distances2)), 0.0)))
+
+
+def unit_spreads(parameters: Parameters, arch: Architecture) -> list[float]:
+    """Return the unit spread of each hidden layer l = 1..L-1 (empty with no hidden layer)."""
+    return [unit_spread(parameters[f"W{l}"], parameters[f"b{l}"]) for l in range(1, arch.L)]
+
+
+def distinct_units(W: np.ndarray, b: np.ndarray) -> int:
+    """Return how many different rows [W | b] has (1 when every unit is identical)."""
+    return int(np.unique(np.hstack([W, b]), axis=0).shape[0])
+
+
+def gradient_norms(grads: dict[str, np.ndarray], L: int) -> list[float]:
+    """Return ‖dW[l]‖ (Frobenius) for l = 1..L."""
+    return [float(np.linalg.norm(grads[f"dW{l}"])) for l in range(1, L + 1)]

@@ -1,0 +1,183 @@
+"""A fully-connected network in the course's notation.
+
+X : (n_x, m), one column per example; W[l] : (n[l], n[l-1]); b[l] : (n[l], 1).
+
+    forward   Z[l] = W[l] A[l-1] + b[l],   A[l] = g[l](Z[l]),   A[0] = X
+    backward  dZ[L] = A[L] − Y
+              dW[l] = dZ[l] A[l-1]ᵀ / m,   db[l] = Σ_columns dZ[l] / m
+              dZ[l-1] = W[l]ᵀ dZ[l] * g'[l-1](Z[l-1])
+    update    W[l] -= learning_rate · dW[l],   b[l] -= learning_rate · db[l]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from playground.core.activations import ACTIVATIONS
+from playground.core.objectives import OBJECTIVES, Objective
+
+MAX_UNITS = 256
+
+Parameters = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The shape of a network: layer sizes, hidden activations, output and loss.
+
+    ``layer_dims`` = (n_x, n[1], …, n[L]); ``activations`` names g[1] … g[L-1] (one per
+    hidden layer); ``output`` is g[L]; ``loss`` pairs with it (see ``OBJECTIVES``).
+    """
+
+    layer_dims: tuple[int, ...]
+    activations: tuple[str, ...]
+    output: str = "sigmoid"
+    loss: str = "cross-entropy"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "layer_dims", tuple(int(n) for n in self.layer_dims))
+        object.__setattr__(self, "activations", tuple(self.activations))
+        if len(self.layer_dims) < 2:
+            raise ValueError("a network needs an input size and an output size")
+        for l, n in enumerate(self.layer_dims):
+            if n < 1:
+                raise ValueError(f"layer {l} has {n} units; every layer needs at least 1")
+        for l, n in enumerate(self.layer_dims[1:-1], start=1):
+            if n > MAX_UNITS:
+                raise ValueError(f"hidden layer {l} has {n} units; at most {MAX_UNITS}")
+        if len(self.activations) != self.L - 1:
+            raise ValueError(f"{self.L - 1} hidden layer(s) need {self.L - 1} activation(s), "
+                             f"got {len(self.activations)}")
+        for name in self.activations:
+            if name not in ACTIVATIONS:
+                raise ValueError(f"unknown activation {name!r}; "
+                                 f"choose from {', '.join(ACTIVATIONS)}")
+        if (self.output, self.loss) not in OBJECTIVES:
+            pairs = ", ".join(f"{o}+{loss}" for o, loss in OBJECTIVES)
+            raise ValueError(f"output {self.output!r} with loss {self.loss!r} is not "
+                             f"supported; choose one of {pairs}")
+        if self.objective.task == "binary" and self.n_y != 1:
+            raise ValueError(f"a sigmoid output has 1 unit, got {self.n_y}")
+        if self.objective.task == "multiclass" and self.n_y < 3:
+            raise ValueError(f"a softmax output needs k ≥ 3 classes, got {self.n_y} "
+                             "(use a sigmoid output for two classes)")
+
+    @property
+    def L(self) -> int:
+        """Number of layers with parameters (the input layer 0 is not counted)."""
+        return len(self.layer_dims) - 1
+
+    @property
+    def n_x(self) -> int:
+        return self.layer_dims[0]
+
+    @property
+    def n_y(self) -> int:
+        return self.layer_dims[-1]
+
+    @property
+    def hidden_layers(self) -> tuple[int, ...]:
+        return self.layer_dims[1:-1]
+
+    @property
+    def objective(self) -> Objective:
+        return OBJECTIVES[(self.output, self.loss)]
+
+    def parameter_count(self) -> int:
+        """Return Σ_l n[l]·n[l-1] + n[l]."""
+        return sum(n * (n_prev + 1) for n_prev, n in zip(self.layer_dims, self.layer_dims[1:]))
+
+
+@dataclass
+class Cache:
+    """What forward propagation keeps for backward: Z[l] and A[l], l = 0..L (Z[0] unused)."""
+
+    Z: list[np.ndarray | None] = field(default_factory=list)
+    A: list[np.ndarray] = field(default_factory=list)
+
+
+def check_parameters(parameters: Parameters, arch: Architecture) -> None:
+    """Raise ValueError naming the first parameter whose key or shape breaks the chain."""
+    for l in range(1, arch.L + 1):
+        for key, shape in ((f"W{l}", (arch.layer_dims[l], arch.layer_dims[l - 1])),
+                           (f"b{l}", (arch.layer_dims[l], 1))):
+            if key not in parameters:
+                raise ValueError(f"parameter {key} is missing")
+            if parameters[key].shape != shape:
+                raise ValueError(f"{key} has shape {parameters[key].shape}, expected {shape}")
+
+
+def check_data(X: np.ndarray, arch: Architecture, Y: np.ndarray | None = None) -> None:
+    """Raise ValueError unless X is (n_x, m) and Y, if given, is (n_y, m)."""
+    if X.ndim != 2 or X.shape[0] != arch.n_x:
+        raise ValueError(f"X has shape {X.shape}, expected ({arch.n_x}, m)")
+    if Y is not None and Y.shape != (arch.n_y, X.shape[1]):
+        raise ValueError(f"Y has shape {Y.shape}, expected ({arch.n_y}, {X.shape[1]})")
+
+
+def forward(X: np.ndarray, parameters: Parameters, arch: Architecture) -> Cache:
+    """Return the cache of Z[l] (n[l], m) and A[l] (n[l], m) for l = 0..L; A[0] = X."""
+    cache = Cache(Z=[None], A=[X])
+    for l in range(1, arch.L + 1):
+        Z = parameters[f"W{l}"] @ cache.A[l - 1] + parameters[f"b{l}"]
+        g = arch.objective.activate if l == arch.L else ACTIVATIONS[arch.activations[l - 1]].forward
+        cache.Z.append(Z)
+        cache.A.append(g(Z))
+    return cache
+
+
+def compute_cost(cache: Cache, Y: np.ndarray, arch: Architecture) -> float:
+    """Return the cost J of the forward pass in ``cache`` against labels Y (n_y, m)."""
+    return arch.objective.cost(cache.Z[arch.L], cache.A[arch.L], Y)
+
+
+def backward(parameters: Parameters, cache: Cache, Y: np.ndarray,
+             arch: Architecture) -> dict[str, np.ndarray]:
+    """Return gradients {dW1, db1, …, dWL, dbL}, each the shape of its parameter."""
+    m = Y.shape[1]
+    grads: dict[str, np.ndarray] = {}
+    dZ = arch.objective.dZ(cache.A[arch.L], Y)
+    for l in range(arch.L, 0, -1):
+        grads[f"dW{l}"] = dZ @ cache.A[l - 1].T / m
+        grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True) / m
+        if l > 1:
+            g = ACTIVATIONS[arch.activations[l - 2]]
+            dZ = (parameters[f"W{l}"].T @ dZ) * g.derivative(cache.Z[l - 1], cache.A[l - 1])
+    return grads
+
+
+def update_parameters(parameters: Parameters, grads: dict[str, np.ndarray],
+                      learning_rate: float) -> Parameters:
+    """Return new parameters W[l] − learning_rate·dW[l], b[l] − learning_rate·db[l]."""
+    return {key: value - learning_rate * grads[f"d{key}"] for key, value in parameters.items()}
+
+
+def predict(X: np.ndarray, parameters: Parameters, arch: Architecture) -> np.ndarray:
+    """Return predictions for X (n_x, m).
+
+    binary: (1, m) of 0/1, 1 iff a > 0.5; multiclass: (m,) class indices (argmax);
+    regression: (n_y, m) values.
+    """
+    AL = forward(X, parameters, arch).A[arch.L]
+    return decide(AL, arch)
+
+
+def decide(AL: np.ndarray, arch: Architecture) -> np.ndarray:
+    """Return the prediction rule applied to network outputs A[L] (see ``predict``)."""
+    task = arch.objective.task
+    if task == "binary":
+        return (AL > 0.5).astype(np.int64)
+    if task == "multiclass":
+        return np.argmax(AL, axis=0)
+    return AL
+
+
+def train_step(X: np.ndarray, Y: np.ndarray, parameters: Parameters, arch: Architecture,
+               learning_rate: float) -> tuple[float, dict[str, np.ndarray], Parameters]:
+    """Return (J of ``parameters``, their gradients, the updated parameters): one iteration."""
+    cache = forward(X, parameters, arch)
+    cost = compute_cost(cache, Y, arch)
+    grads = backward(parameters, cache, Y, arch)
+    return cost, grads, update_parameters(parameters, grads, learning_rate)

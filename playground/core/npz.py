@@ -1,0 +1,592 @@
+"""Trained-weights files: a ``.npz`` archive of plain NumPy arrays, never pickles.
+
+Layout (format version 1). Every member is an ordinary numeric or unicode array; a
+model with L layers has exactly these keys, no others:
+
+    key             dtype     shape          meaning
+    W1 … WL         float64   (n[l], n[l-1]) weights of layer l
+    b1 … bL         float64   (n[l], 1)      biases of layer l
+    format_version  int64     ()             1
+    layer_sizes     int64     (L+1,)         (n_x, n[1], …, n[L])
+    activations     unicode   (L-1,)         g[1] … g[L-1], keys of ACTIVATIONS
+                                             (shape (0,) when there is no hidden layer)
+    output          unicode   ()             g[L]: sigmoid, softmax or linear
+    loss            unicode   ()             paired with output, see OBJECTIVES
+    init            unicode   ()             key of INITS: zeros, random, xavier, he
+    init_scale      float64   ()             factor of the ``random`` scheme
+    seed            int64     ()             seed of the run's RandomState, 0 ≤ seed < 2³²
+    learning_rate   float64   ()             finite, ≥ 0
+    iteration       int64     ()             number of updates applied, ≥ 0
+    cost_history    float64   (k, 2)         rows [iteration, cost]; costs may be inf/nan
+                                             (a diverged run is still worth keeping)
+    dataset         unicode   ()             dataset name, informational
+
+Reading needs W/b for every layer and format_version, layer_sizes, activations, output
+and loss; the other metadata fall back to ``SavedModel``'s defaults when absent. Integer
+parameters are accepted and converted to float64. A file is refused (``ModelFileError``
+listing *every* problem found) when it is not a zip archive, holds anything but ``.npy``
+members, would unpack to more than ``MAX_BYTES`` or declares an array of more than
+``MAX_ELEMENTS`` elements (both checked from the headers, before anything is allocated),
+holds an object array (it would need unpickling: never done), or when its keys, dtypes,
+shapes, values or names do not make a valid network. A ``format_version`` newer than
+``FORMAT_VERSION`` is reported on its own.
+
+Writing validates the model with the very checks reading applies (so whatever is saved
+loads again), writes a temporary file in the target's folder, flushes and fsyncs it and
+renames it over the target: a failure at any point leaves an existing file untouched and
+no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import lzma
+import math
+import os
+import re
+import stat
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+import numpy as np
+from numpy.lib import format as npy_format
+
+from playground.core.activations import ACTIVATIONS
+from playground.core.initialization import DEFAULT_SCALE, INITS
+from playground.core.network import Architecture, Parameters, check_parameters
+from playground.core.objectives import LOSSES, OBJECTIVES, OUTPUTS
+
+__all__ = ["FORMAT_VERSION", "MAX_BYTES", "MAX_ELEMENTS", "METADATA_KEYS", "REQUIRED_METADATA",
+           "ModelFileError", "SavedModel", "load_model", "save_model"]
+
+FORMAT_VERSION = 1
+MAX_ELEMENTS = 10**7         # per member
+MAX_BYTES = 256 * 2**20      # file size, and total uncompressed size of all members
+MAX_MEMBERS = 1024
+SEED_LIMIT = 2**32           # numpy.random.RandomState accepts 0 ≤ seed < 2³²
+
+METADATA_KEYS: dict[str, str] = {
+    "format_version": "the file format version",
+    "layer_sizes": "the layer sizes (n_x, n[1], …, n[L])",
+    "activations": "the hidden activations g[1] … g[L-1]",
+    "output": "the output activation g[L]",
+    "loss": "the loss",
+    "init": "the initialisation scheme",
+    "init_scale": "the scale of random initialisation",
+    "seed": "the random seed",
+    "learning_rate": "the learning rate",
+    "iteration": "the number of updates applied",
+    "cost_history": "the cost history [iteration, cost]",
+    "dataset": "the dataset name",
+}
+REQUIRED_METADATA = ("format_version", "layer_sizes", "activations", "output", "loss")
+
+_PARAMETER_KEY = re.compile(r"([Wb])([1-9][0-9]*)")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # an archive's first entry; an empty archive
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError,
+               RuntimeError, EOFError, ValueError, OSError)
+_DTYPES = {"format_version": np.int64, "layer_sizes": np.int64, "activations": np.str_,
+           "output": np.str_, "loss": np.str_, "init": np.str_, "init_scale": np.float64,
+           "seed": np.int64, "learning_rate": np.float64, "iteration": np.int64,
+           "cost_history": np.float64, "dataset": np.str_}
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read or written.
+
+    ``problems`` lists every problem found (str); ``path`` is the file concerned.
+    The message names the path and joins the problems with "; ".
+    """
+
+    def __init__(self, problems: Sequence[str] | str, path: str | os.PathLike[str] | None = None,
+                 verb: str = "load") -> None:
+        self.problems: tuple[str, ...] = (
+            (problems,) if isinstance(problems, str) else tuple(problems))
+        self.path = None if path is None else os.fspath(path)
+        self.verb = verb
+        where = f"cannot {verb} {self.path}: " if self.path is not None else ""
+        super().__init__(where + "; ".join(self.problems))
+
+    def __reduce__(self):  # keep problems and path when pickled across processes
+        return (type(self), (self.problems, self.path, self.verb))
+
+
+@dataclass(frozen=True, eq=False)
+class SavedModel:
+    """Return value of ``load_model``, argument of ``save_model``: a network and its run.
+
+    ``parameters`` : {W1: (n[1], n[0]), b1: (n[1], 1), …} float64;
+    ``cost_history`` : (k, 2) rows [iteration, cost]. Compared by identity (it holds arrays).
+    """
+
+    arch: Architecture
+    parameters: Parameters
+    init: str = "random"
+    init_scale: float = DEFAULT_SCALE
+    seed: int = 0
+    learning_rate: float = 0.01
+    iteration: int = 0
+    cost_history: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    dataset: str = ""
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def save_model(path: str | os.PathLike[str], model: SavedModel) -> None:
+    """Write ``model`` to exactly ``path`` (no suffix added), atomically.
+
+    Raises ModelFileError, listing every problem, if the model is not valid (nothing is
+    written) or if the file cannot be written (an existing file is left untouched).
+    """
+    target = os.fspath(path)
+    if not (isinstance(model, SavedModel) and isinstance(model.arch, Architecture)
+            and isinstance(model.parameters, Mapping)):
+        raise ModelFileError("expected a SavedModel with an Architecture and a parameter "
+                             "dict", target, "save")
+    raw, problems = _model_arrays(model)
+    if problems:
+        raise ModelFileError(problems, target, "save")
+    try:
+        checked = _decode(raw)
+    except ModelFileError as exc:
+        raise ModelFileError(exc.problems, target, "save") from None
+    arrays, _ = _model_arrays(checked)
+    arrays = {key: np.asarray(value, dtype=_DTYPES.get(key, np.float64))
+              for key, value in arrays.items()}
+    _write_atomically(target, arrays)
+
+
+def _model_arrays(model: SavedModel) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Return the file's arrays for ``model`` (dtypes as given) and misnamed parameters."""
+    arch = model.arch
+    problems = [f"parameter {key!r} is not one of W1, b1, …, W{arch.L}, b{arch.L}"
+                for key in model.parameters if not _PARAMETER_KEY.fullmatch(str(key))]
+    arrays = {str(key): np.asarray(value) for key, value in model.parameters.items()
+              if _PARAMETER_KEY.fullmatch(str(key))}
+    arrays.update(
+        format_version=np.asarray(FORMAT_VERSION, dtype=np.int64),
+        layer_sizes=np.asarray(arch.layer_dims, dtype=np.int64),
+        activations=np.asarray(arch.activations, dtype=np.str_),
+        output=np.asarray(arch.output, dtype=np.str_),
+        loss=np.asarray(arch.loss, dtype=np.str_),
+        init=np.asarray(model.init),
+        init_scale=np.asarray(model.init_scale),
+        seed=np.asarray(model.seed),
+        learning_rate=np.asarray(model.learning_rate),
+        iteration=np.asarray(model.iteration),
+        cost_history=np.asarray(model.cost_history),
+        dataset=np.asarray(model.dataset),
+    )
+    return arrays, problems
+
+
+def _write_atomically(target: str, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an .npz to a temporary file beside ``target``, then rename it."""
+    real = os.path.realpath(target)  # write through a symlink rather than replace it
+    folder = os.path.dirname(real)
+    if os.path.isdir(real):
+        raise ModelFileError("it is a folder, not a file", target, "save")
+    if not os.path.isdir(folder):
+        raise ModelFileError(f"folder {folder} does not exist", target, "save")
+    mode = _file_mode(real)
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(real)[:64]}.",
+                                    suffix=".tmp")
+    except OSError as exc:
+        raise ModelFileError(f"cannot create a file in {folder} ({_reason(exc)})",
+                             target, "save") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(temp, mode)
+        os.replace(temp, real)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        if isinstance(exc, OSError):
+            raise ModelFileError(f"writing failed ({_reason(exc)}); nothing was changed",
+                                 target, "save") from exc
+        raise
+    _fsync_folder(folder)
+
+
+def _file_mode(path: str) -> int:
+    """Return the permission bits for ``path``: kept if it exists, else 0o666 minus umask."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(os.stat(path).st_mode)
+    umask = 0o022
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
+        for line in status:  # read, not set: os.umask() would race other threads
+            if line.startswith("Umask:"):
+                umask = int(line.split()[1], 8)
+    return 0o666 & ~umask
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make the rename durable where the platform allows opening a folder (POSIX)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_model(path: str | os.PathLike[str]) -> SavedModel:
+    """Return the model stored at ``path``.
+
+    Raises ModelFileError listing every problem found if the file is missing, unreadable,
+    not a safe .npz archive, or does not describe a valid network (see the module doc).
+    """
+    source = os.fspath(path)
+    try:
+        return _decode(_read_arrays(source))
+    except ModelFileError as exc:
+        raise ModelFileError(exc.problems, source) from None
+
+
+def _read_arrays(path: str) -> dict[str, np.ndarray]:
+    """Return every member of the archive at ``path``, each inspected before it is read."""
+    if os.path.isdir(path):
+        raise ModelFileError("it is a folder, not a .npz file")
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        raise ModelFileError("no such file") from None
+    except PermissionError:
+        raise ModelFileError("permission denied") from None
+    except OSError as exc:
+        raise ModelFileError(f"cannot open it ({_reason(exc)})") from None
+    with fh:
+        _check_archive_start(fh)
+        try:
+            with zipfile.ZipFile(fh) as archive:
+                problems = _inspect_members(archive)
+        except _ZIP_ERRORS as exc:
+            raise ModelFileError("not a valid .npz file "
+                                 f"(truncated or damaged zip archive: {exc})") from None
+        if problems:
+            raise ModelFileError(problems)
+        fh.seek(0)
+        arrays: dict[str, np.ndarray] = {}
+        try:
+            with np.load(fh, allow_pickle=False) as npz:
+                for key in npz.files:
+                    try:
+                        arrays[key] = npz[key]
+                    except _ZIP_ERRORS as exc:
+                        problems.append(f"{key} cannot be read ({exc})")
+        except _ZIP_ERRORS as exc:
+            problems.append(f"not a valid .npz file ({exc})")
+    if problems:
+        raise ModelFileError(problems)
+    return arrays
+
+
+def _check_archive_start(fh: IO[bytes]) -> None:
+    """Raise ModelFileError unless ``fh`` starts like a zip archive of a sane size."""
+    size = os.fstat(fh.fileno()).st_size
+    if size == 0:
+        raise ModelFileError("not a valid .npz file (the file is empty)")
+    if size > MAX_BYTES:
+        raise ModelFileError(f"the file is too large ({size} bytes; at most {MAX_BYTES})")
+    if fh.read(4) not in _ZIP_MAGIC:
+        raise ModelFileError("not a valid .npz file (it is not a zip archive)")
+    fh.seek(0)
+
+
+def _inspect_members(archive: zipfile.ZipFile) -> list[str]:
+    """Return problems with the archive's members, found from headers alone."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        return [f"the archive holds {len(infos)} members; a model has at most {MAX_MEMBERS}"]
+    total = sum(info.file_size for info in infos)
+    if total > MAX_BYTES:
+        return [f"the archive would unpack to {total} bytes; at most {MAX_BYTES} are allowed "
+                "(zip bomb?)"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for info in infos:
+        if not info.filename.endswith(".npy"):
+            problems.append(f"member {info.filename!r} is not a NumPy .npy array")
+            continue
+        key = info.filename[:-len(".npy")]
+        if key in seen:
+            problems.append(f"{key} appears more than once")
+        seen.add(key)
+        problem = _inspect_header(archive, info, key)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _inspect_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> str | None:
+    """Return the problem with one member's .npy header, or None; allocates nothing."""
+    try:
+        with archive.open(info) as fp:
+            version = npy_format.read_magic(fp)
+            if version == (1, 0):
+                shape, _, dtype = npy_format.read_array_header_1_0(fp)
+            elif version == (2, 0):
+                shape, _, dtype = npy_format.read_array_header_2_0(fp)
+            else:
+                return f"{key} uses .npy format version {version}, which is not supported"
+            data_bytes = info.file_size - fp.tell()
+    except _ZIP_ERRORS as exc:
+        return f"{key} is damaged or not a valid .npy array ({exc})"
+    if dtype.hasobject:
+        return (f"{key} is an object array (dtype {dtype}); refused to unpickle it "
+                "(a model file holds only numbers and text)")
+    if any(n < 0 for n in shape):
+        return f"{key} declares an impossible shape {shape}"
+    count = math.prod(shape)
+    if count > MAX_ELEMENTS:
+        return (f"{key} declares shape {shape} = {count} elements; too large "
+                f"(at most {MAX_ELEMENTS})")
+    if count * dtype.itemsize > data_bytes:
+        return (f"{key} declares shape {shape} of {dtype} ({count * dtype.itemsize} bytes) "
+                f"but holds only {data_bytes} bytes of data")
+    return None
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _decode(arrays: Mapping[str, np.ndarray]) -> SavedModel:
+    """Return the model the arrays describe; raise ModelFileError listing every problem."""
+    problems: list[str] = []
+    _check_version(arrays, problems)
+    layer_dims = _layer_dims(arrays, problems)
+    names = _names(arrays, layer_dims, problems)
+    settings = _settings(arrays, problems)
+    parameters = _parameters(arrays, layer_dims, problems)
+    for key in arrays:
+        if key not in METADATA_KEYS and not _PARAMETER_KEY.fullmatch(key):
+            problems.append(f"unexpected member {key!r} (not part of the model format)")
+    arch = None
+    if not problems:
+        try:
+            arch = Architecture(layer_dims, *names)
+            check_parameters(parameters, arch)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems or arch is None:
+        raise ModelFileError(problems)
+    return SavedModel(arch, parameters, **settings)
+
+
+def _missing(key: str, problems: list[str]) -> None:
+    problems.append(f"{key} is missing ({METADATA_KEYS[key]})")
+
+
+def _describe(a: np.ndarray) -> str:
+    return f"dtype {a.dtype}, shape {a.shape}"
+
+
+def _check_version(arrays: Mapping[str, np.ndarray], problems: list[str]) -> None:
+    """Check format_version; a newer or invalid version stops all other checks."""
+    version = _integer(arrays, "format_version", problems, None)
+    if version is None or version == FORMAT_VERSION:
+        return
+    if version > FORMAT_VERSION:
+        raise ModelFileError(f"format_version {version} is newer than this program reads "
+                             f"(version {FORMAT_VERSION}); update playground")
+    raise ModelFileError(f"format_version {version} is not a valid version "
+                         f"(this program reads version {FORMAT_VERSION})")
+
+
+def _integer(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
+             default: int | None, lower: int = 0, upper: int | None = None) -> int | None:
+    """Return the integer scalar ``key`` (or ``default``, None if required and missing)."""
+    if key not in arrays:
+        if default is None:
+            _missing(key, problems)
+        return default
+    a = arrays[key]
+    if a.ndim != 0 or a.dtype.kind not in "iu":
+        problems.append(f"{key} must be an integer scalar, got {_describe(a)}")
+        return None
+    value = int(a)
+    if value < lower or (upper is not None and value >= upper):
+        bound = f"{lower} ≤ {key} < {upper}" if upper is not None else f"{key} ≥ {lower}"
+        problems.append(f"{key} is {value}; expected {bound}")
+        return None
+    return value
+
+
+def _real(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
+          default: float) -> float | None:
+    """Return the finite, non-negative real scalar ``key`` (or ``default`` if missing)."""
+    if key not in arrays:
+        return default
+    a = arrays[key]
+    if a.ndim != 0 or a.dtype.kind not in "fiu":
+        problems.append(f"{key} must be a real scalar, got {_describe(a)}")
+        return None
+    value = float(a)
+    if not math.isfinite(value) or value < 0:
+        problems.append(f"{key} is {value}; expected a finite number ≥ 0")
+        return None
+    return value
+
+
+def _text(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
+          default: str | None) -> str | None:
+    """Return the unicode scalar ``key`` (or ``default``, None if required and missing)."""
+    if key not in arrays:
+        if default is None:
+            _missing(key, problems)
+        return default
+    a = arrays[key]
+    if a.ndim != 0 or a.dtype.kind != "U":
+        problems.append(f"{key} must be a unicode text scalar, got {_describe(a)}")
+        return None
+    return str(a[()])
+
+
+def _layer_dims(arrays: Mapping[str, np.ndarray], problems: list[str]) -> tuple[int, ...] | None:
+    """Return layer_sizes (n_x, n[1], …, n[L]) if present and sane, else None."""
+    if "layer_sizes" not in arrays:
+        _missing("layer_sizes", problems)
+        return None
+    a = arrays["layer_sizes"]
+    if a.ndim != 1 or a.dtype.kind not in "iu":
+        problems.append(f"layer_sizes must be a 1-D integer array (n_x, n[1], …, n[L]), "
+                        f"got {_describe(a)}")
+        return None
+    dims = tuple(int(n) for n in a)
+    if len(dims) < 2:
+        problems.append(f"layer_sizes {dims} needs at least 2 entries (n_x and n_y)")
+        return None
+    if min(dims) < 1:
+        problems.append(f"layer_sizes {dims} has a layer with fewer than 1 unit")
+        return None
+    return dims
+
+
+def _names(arrays: Mapping[str, np.ndarray], layer_dims: tuple[int, ...] | None,
+           problems: list[str]) -> tuple[tuple[str, ...], str | None, str | None]:
+    """Return (activations, output, loss), each checked against the registries."""
+    activations: tuple[str, ...] = ()
+    if "activations" not in arrays:
+        _missing("activations", problems)
+    elif (a := arrays["activations"]).ndim != 1 or a.dtype.kind != "U":
+        problems.append(f"activations must be a 1-D unicode array, got {_describe(a)}")
+    else:
+        activations = tuple(str(name) for name in a)
+        for l, name in enumerate(activations, start=1):
+            if name not in ACTIVATIONS:
+                problems.append(f"unknown activation {name!r} for hidden layer {l}; "
+                                f"choose from {', '.join(ACTIVATIONS)}")
+        if layer_dims is not None and len(activations) != len(layer_dims) - 2:
+            problems.append(f"activations has {len(activations)} name(s) but layer_sizes "
+                            f"{layer_dims} has {len(layer_dims) - 2} hidden layer(s)")
+    output = _text(arrays, "output", problems, None)
+    loss = _text(arrays, "loss", problems, None)
+    if output is not None and output not in OUTPUTS:
+        problems.append(f"unknown output {output!r}; choose from {', '.join(OUTPUTS)}")
+    if loss is not None and loss not in LOSSES:
+        problems.append(f"unknown loss {loss!r}; choose from {', '.join(LOSSES)}")
+    if output in OUTPUTS and loss in LOSSES and (output, loss) not in OBJECTIVES:
+        pairs = ", ".join(f"{o}+{l}" for o, l in OBJECTIVES)
+        problems.append(f"output {output!r} with loss {loss!r} is not supported; "
+                        f"choose one of {pairs}")
+    return activations, output, loss
+
+
+def _settings(arrays: Mapping[str, np.ndarray], problems: list[str]) -> dict[str, object]:
+    """Return the optional run settings, defaults filled in, for SavedModel(**settings)."""
+    settings: dict[str, object] = {
+        "init": _text(arrays, "init", problems, "random"),
+        "init_scale": _real(arrays, "init_scale", problems, DEFAULT_SCALE),
+        "seed": _integer(arrays, "seed", problems, 0, upper=SEED_LIMIT),
+        "learning_rate": _real(arrays, "learning_rate", problems, 0.01),
+        "iteration": _integer(arrays, "iteration", problems, 0),
+        "dataset": _text(arrays, "dataset", problems, ""),
+        "cost_history": np.empty((0, 2)),
+    }
+    if settings["init"] is not None and settings["init"] not in INITS:
+        problems.append(f"unknown init {settings['init']!r}; choose from {', '.join(INITS)}")
+    if "cost_history" in arrays:
+        a = arrays["cost_history"]
+        if a.ndim != 2 or a.shape[1] != 2 or a.dtype.kind not in "fiu":
+            problems.append(f"cost_history must be a real (k, 2) array of rows "
+                            f"[iteration, cost], got {_describe(a)}")
+        else:
+            settings["cost_history"] = np.array(a, dtype=np.float64)
+    return settings
+
+
+def _parameters(arrays: Mapping[str, np.ndarray], layer_dims: tuple[int, ...] | None,
+                problems: list[str]) -> Parameters:
+    """Return {W1, b1, …} as float64, checking keys, dtypes, shapes and finiteness."""
+    L = None if layer_dims is None else len(layer_dims) - 1
+    if L is not None:
+        for l in range(1, L + 1):
+            for key in (f"W{l}", f"b{l}"):
+                if key not in arrays:
+                    problems.append(f"{key} is missing (layer_sizes {layer_dims} has {L} "
+                                    f"layer(s), so W1…W{L} and b1…b{L} are required)")
+    parameters: Parameters = {}
+    keys = sorted((m for k in arrays if (m := _PARAMETER_KEY.fullmatch(k))),
+                  key=lambda m: (int(m[2]), m[1] == "b"))
+    for match in keys:
+        key, l = match[0], int(match[2])
+        a = arrays[key]
+        if L is not None and l > L:
+            problems.append(f"{key} is unexpected: layer_sizes {layer_dims} has only "
+                            f"{L} layer(s)")
+            continue
+        if a.dtype.kind not in "fiu":
+            problems.append(f"{key} has dtype {a.dtype}; parameters must be real numbers")
+            continue
+        expected = None if layer_dims is None else (
+            (layer_dims[l], layer_dims[l - 1]) if match[1] == "W" else (layer_dims[l], 1))
+        problem = _shape_problem(key, a.shape, expected)
+        if problem:
+            problems.append(problem)
+            continue
+        value = np.array(a, dtype=np.float64)
+        bad = value.size - int(np.count_nonzero(np.isfinite(value)))
+        if bad:
+            problems.append(f"{key} contains {bad} non-finite value(s) (NaN/inf)")
+            continue
+        parameters[key] = value
+    return parameters
+
+
+def _shape_problem(key: str, shape: tuple[int, ...],
+                   expected: tuple[int, int] | None) -> str | None:
+    """Return why ``shape`` is wrong for parameter ``key`` (expected from layer_sizes)."""
+    if expected is None:
+        return None if len(shape) == 2 else f"{key} has shape {shape} but must be 2-D"
+    if shape == expected:
+        return None
+    l = int(key[1:])
+    if len(shape) != 2:
+        why = "must be 2-D" if key[0] == "W" else "must be a column"
+    elif key[0] == "b":
+        why = f"layer {l} has {expected[0]} units and b is a column"
+    else:
+        parts = []
+        if shape[0] != expected[0]:
+            parts.append(f"layer {l} has {expected[0]} units")
+        if shape[1] != expected[1]:
+            parts.append(f"layer {l - 1} has {expected[1]} units")
+        why = " and ".join(parts)
+    return f"{key} has shape {shape} but {why}: expected {expected}"

@@ -1,0 +1,1 @@
+"""Files the running program reads (lesson presets, images); installed as playground.resources."""
