@@ -111,14 +111,15 @@ def _rows(lines: Iterable[str], source: str) -> Iterator[tuple[int, list[str]]]:
         return
     first = first.lstrip("\ufeff")
     tracker = _LineCounter(_chain(first, lines), start=skipped - 1)
-    reader = csv.reader(tracker, delimiter=_delimiter(first), strict=False)
+    reader = csv.reader(tracker, delimiter=_delimiter(first), strict=True)
     while True:
         try:
             record = next(reader)
         except StopIteration:
             return
         except csv.Error as e:
-            raise _fail(source, f"malformed CSV ({e})", tracker.number) from None
+            reason = "a quoted field is never closed" if "end of data" in str(e) else str(e)
+            raise _fail(source, f"malformed CSV ({reason})", tracker.number) from None
         fields = [field.strip() for field in record]
         if any(fields):
             yield tracker.number, fields

@@ -1,0 +1,122 @@
+"""The immutable picture of a run that is the only thing crossing from worker to GUI.
+
+Every array in a Snapshot is a fresh copy marked read-only, so the GUI can keep and draw
+it while the worker trains on. Building one is the worker's job (``take_snapshot``) and
+happens only when a frame is due, never per iteration.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from playground.core.datasets import Dataset
+from playground.core.grid import Grid, grid_activations
+from playground.core.metrics import distinct_units
+from playground.core.network import Architecture
+from playground.session.trainer import Divergence, Trainer
+
+
+class RunState(enum.Enum):
+    """The run's lifecycle, owned by the worker: idle → running ⇄ paused → stopping."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPING = "stopping"
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    copy = np.array(a, dtype=float, copy=True)
+    copy.setflags(write=False)
+    return copy
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One frame of a run.
+
+    parameters : W[l] (n[l], n[l-1]) and b[l] (n[l], 1) copies, read-only.
+    outputs    : A[L] over ``grid`` — (n_y, r, r) for 2-D data, (n_y, r) for 1-D — or None.
+    unit_maps  : A[l] over ``grid`` for each hidden layer, (n[l], r, r) or (n[l], r).
+    cost_history, test_cost_history : (k, 2) rows [iteration, cost], thinned evenly.
+    train, test : the run's data (immutable); ``run_id`` changes whenever the run is reset.
+    """
+
+    run_id: int
+    iteration: int
+    state: RunState
+    learning_rate: float
+    arch: Architecture
+    train: Dataset
+    test: Dataset | None
+    cost: float
+    test_cost: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    parameters: Mapping[str, np.ndarray]
+    grad_norms: tuple[float, ...]
+    unit_spreads: tuple[float, ...]
+    distinct_units: tuple[int, ...]
+    cost_history: np.ndarray
+    test_cost_history: np.ndarray
+    grid: Grid | None
+    outputs: np.ndarray | None
+    unit_maps: tuple[np.ndarray, ...]
+    steps_per_second: float = 0.0
+    divergence: Divergence | None = None
+    message: str = ""
+    init: str = "random"
+    seed: int = 0
+    extras: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def diverged(self) -> bool:
+        return self.divergence is not None
+
+
+def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid | None,
+                  test_cost_history: np.ndarray | None = None, steps_per_second: float = 0.0,
+                  message: str = "") -> Snapshot:
+    """Return a Snapshot of ``trainer`` now, with the boundary and unit maps over ``grid``."""
+    arch, p = trainer.arch, trainer.parameters
+    outputs, unit_maps = None, ()
+    if grid is not None:
+        with np.errstate(all="ignore"):
+            maps = grid_activations(grid, p, arch)
+        outputs = _frozen(maps[-1])
+        unit_maps = tuple(_frozen(A) for A in maps[:-1])
+    return Snapshot(
+        run_id=run_id, iteration=trainer.iteration, state=state,
+        learning_rate=trainer.learning_rate, arch=arch, train=trainer.train,
+        test=trainer.test, cost=trainer.cost(), test_cost=trainer.test_cost(),
+        train_accuracy=trainer.train_accuracy(), test_accuracy=trainer.test_accuracy(),
+        parameters=MappingProxyType({k: _frozen(v) for k, v in p.items()}),
+        grad_norms=tuple(trainer.gradient_norms()),
+        unit_spreads=tuple(trainer.unit_spreads()),
+        distinct_units=tuple(distinct_units(p[f"W{l}"], p[f"b{l}"]) for l in range(1, arch.L)),
+        cost_history=_frozen(trainer.history.as_array().reshape(-1, 2)),
+        test_cost_history=_frozen(np.zeros((0, 2)) if test_cost_history is None
+                                  else test_cost_history),
+        grid=grid, outputs=outputs, unit_maps=unit_maps, steps_per_second=steps_per_second,
+        divergence=trainer.divergence, message=message, init=trainer.init, seed=trainer.seed)
+
+
+def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",
+                  dataset: str = "flower", iterations: int = 300, init: str = "xavier",
+                  seed: int = 2) -> Snapshot:
+    """Return a real snapshot of a short run: for views that run alone and for tests."""
+    from playground.core.grid import make_grid
+    from playground.session.config import RunConfig, make_trainer
+
+    config = RunConfig(dataset=dataset, hidden_layers=hidden,
+                       activations=(activation,) * len(hidden), init=init, seed=seed,
+                       learning_rate=0.5 if hidden else 0.05, test_fraction=0.2)
+    trainer = make_trainer(config)
+    trainer.run(iterations)
+    return take_snapshot(trainer, run_id=1, state=RunState.PAUSED,
+                         grid=make_grid(trainer.train.X, 60))
