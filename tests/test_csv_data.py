@@ -42,6 +42,15 @@ def test_round_trip_through_write_and_load(tmp_path, name):
     assert np.array_equal(back.Y, data.Y)
 
 
+def test_awkward_feature_names_survive_a_round_trip(tmp_path):
+    names = ("size, sq ft", 'say "hi"', "a;b\tc")
+    data = Dataset(np.arange(6.0).reshape(3, 2), np.array([[0.0, 1.0]]), "binary", "odd",
+                   names)
+    write_csv(tmp_path / "odd.csv", data)
+    back = load_csv(tmp_path / "odd.csv")
+    assert back.feature_names == names and np.array_equal(back.X, data.X)
+
+
 def test_written_file_has_header_then_features_then_label(tmp_path):
     data = make_dataset("gaussians", samples=6, noise=0.0)
     path = tmp_path / "g.csv"
@@ -110,6 +119,7 @@ def test_semicolon_tab_crlf_bom_quotes_and_blank_lines():
     assert parse_csv('"a, b",c,y\n"1.5",2,0\n3,4,1\n').feature_names == ("a, b", "c")
     assert parse_csv("\n\n1.5,2,0\n\n3,4,1\n \n,,\n").X.tolist() == expected
     assert parse_csv("1.5,2,0\n3,4,1").m == 2                    # no final newline
+    assert parse_csv('"a;b",c,y\n1.5,2,0\n3,4,1\n').feature_names == ("a;b", "c")
 
 
 def test_load_csv_names_the_dataset_after_the_file(tmp_path):
@@ -148,7 +158,8 @@ BAD = [
     ("1,0\n2,1\n3,1e300\n", r"label 1e\+300 is too large"),
     ('1,0\n2,"1\n', r"row 2: malformed CSV \(a quoted field is never closed\)"),
     ('1,0\n2,"1"x\n', r"row 2: malformed CSV \(',' expected after '\"'\)"),
-    ("1,2\r3,0\n4,5,1\n", r"row 1: malformed CSV"),
+    ("1,2\r3,0\n4,5,1\n", r"row 1: malformed CSV \(a line break inside a line; end lines "
+                        r"with \\n or \\r\\n, not a lone \\r\)"),
 ]
 
 

@@ -17,8 +17,11 @@ from __future__ import annotations
 import array
 import contextlib
 import csv
+import io
+import itertools
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -52,19 +55,15 @@ def _fail(source: str, message: str, row: int | None = None,
 # --------------------------------------------------------------------------- reading lines
 
 def _text_lines(text: str) -> Iterator[str]:
-    """Yield the lines of ``text`` split on '\\n' only (so numbers match an editor's)."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end == -1:
-            yield text[start:]
-            return
-        yield text[start:end + 1]
-        start = end + 1
+    """Return an iterator over the lines of ``text``, split on '\\n' only (as an editor counts)."""
+    return iter(io.StringIO(text, newline="\n"))
 
 
 def _file_lines(path: Path, source: str) -> Iterator[str]:
-    """Yield the decoded lines of the file at ``path``, checking UTF-8 line by line."""
+    """Yield the lines of the file at ``path`` ('\\n' kept), decoding UTF-8 line by line.
+
+    Memory stays bounded: a line longer than MAX_LINE_CHARS bytes stops the reading.
+    """
     try:
         f = open(path, "rb")
     except OSError as e:
@@ -91,59 +90,37 @@ def _file_lines(path: Path, source: str) -> Iterator[str]:
 
 
 def _delimiter(first_line: str) -> str:
-    """Return tab or ';' when the first line contains one, else ','."""
+    """Return tab or ';' when the first line has one outside quotes, else ','."""
+    unquoted = re.sub(r'"[^"]*"', "", first_line)
     for candidate in ("\t", ";"):
-        if candidate in first_line:
+        if candidate in unquoted:
             return candidate
     return ","
 
 
-def _rows(lines: Iterable[str], source: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, stripped fields) for every non-blank CSV record."""
+def _records(lines: Iterable[str], source: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, raw fields) for every CSV record; empty lines are skipped."""
     lines = iter(lines)
-    skipped = 0
-    first = ""
+    offset = 0
     for first in lines:
-        skipped += 1
         if first.strip().lstrip("\ufeff").strip():
             break
+        offset += 1
     else:
         return
-    first = first.lstrip("\ufeff")
-    tracker = _LineCounter(_chain(first, lines), start=skipped - 1)
-    reader = csv.reader(tracker, delimiter=_delimiter(first), strict=True)
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            reason = "a quoted field is never closed" if "end of data" in str(e) else str(e)
-            raise _fail(source, f"malformed CSV ({reason})", tracker.number) from None
-        fields = [field.strip() for field in record]
-        if any(fields):
-            yield tracker.number, fields
-
-
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
-
-
-class _LineCounter:
-    """An iterator over lines that remembers the number of the last line handed out."""
-
-    def __init__(self, lines: Iterator[str], start: int) -> None:
-        self._lines = lines
-        self.number = start
-
-    def __iter__(self) -> _LineCounter:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self.number += 1
-        return line
+    reader = csv.reader(itertools.chain([first.lstrip("\ufeff")], lines),
+                        delimiter=_delimiter(first), strict=True)
+    try:
+        for record in reader:
+            if record:
+                yield offset + reader.line_num, record
+    except csv.Error as e:
+        reason = str(e)
+        if "end of data" in reason:
+            reason = "a quoted field is never closed"
+        elif "new-line character" in reason:
+            reason = "a line break inside a line; end lines with \\n or \\r\\n, not a lone \\r"
+        raise _fail(source, f"malformed CSV ({reason})", offset + reader.line_num) from None
 
 
 # --------------------------------------------------------------------------- parsing
@@ -154,6 +131,27 @@ def _number(field: str) -> float | None:
         return float(field)
     except ValueError:
         return None
+
+
+def _check_record(record: list[str], n_cols: int, first_row: int, number: int,
+                  source: str) -> bool:
+    """Return False for a blank record, True for a good one; raise for the first problem."""
+    fields = [field.strip() for field in record]
+    if not any(fields):
+        return False
+    if len(fields) != n_cols:
+        raise _fail(source, f"has {_columns(len(fields))}, expected {n_cols} "
+                            f"(like row {first_row})", number)
+    for column, field in enumerate(fields, start=1):
+        value = _number(field)
+        if value is None:
+            problem = "empty value" if not field else f"{field!r} is not a number"
+            if "," in field and _number(field.replace(",", ".")) is not None:
+                problem += " (use '.' as the decimal point)"
+            raise _fail(source, problem, number, column)
+        if not math.isfinite(value):
+            raise _fail(source, f"{field!r} is not a finite number", number, column)
+    return True     # every field is fine; only their sum overflowed
 
 
 def _columns(n: int) -> str:
@@ -177,8 +175,11 @@ def _parse(lines: Iterable[str], source: str, task: str | None, name: str,
     header: list[str] | None = None
     n_cols = 0
     first_row = 0
-    for number, fields in _rows(lines, source):
+    for number, record in _records(lines, source):
         if not n_cols:
+            fields = [field.strip() for field in record]
+            if not any(fields):
+                continue
             n_cols, first_row = len(fields), number
             if n_cols < 2:
                 raise _fail(source, "found 1 column; need at least 2 (features, then a label)",
@@ -186,22 +187,18 @@ def _parse(lines: Iterable[str], source: str, task: str | None, name: str,
             if any(f and _number(f) is None for f in fields):
                 header = fields
                 continue
-        if len(fields) != n_cols:
-            raise _fail(source, f"has {_columns(len(fields))}, expected {n_cols} "
-                                f"(like row {first_row})", number)
+        try:                          # the fast path; float() ignores surrounding blanks
+            row = list(map(float, record))
+        except ValueError:
+            row = None
+        if row is None or len(row) != n_cols or not math.isfinite(sum(row)):
+            if not _check_record(record, n_cols, first_row, number, source):
+                continue              # a blank row such as ",,"
+            row = [float(field) for field in record]
         if len(line_numbers) >= MAX_ROWS:
             raise _fail(source, f"more than {MAX_ROWS:,} data rows; the limit is {MAX_ROWS:,}",
                         number)
-        for column, field in enumerate(fields, start=1):
-            value = _number(field)
-            if value is None:
-                problem = "empty value" if not field else f"{field!r} is not a number"
-                if "," in field and _number(field.replace(",", ".")) is not None:
-                    problem += " (use '.' as the decimal point)"
-                raise _fail(source, problem, number, column)
-            if not math.isfinite(value):
-                raise _fail(source, f"{field!r} is not a finite number", number, column)
-            values.append(value)
+        values.extend(row)
         line_numbers.append(number)
     if not n_cols:
         raise _fail(source, "is empty; expected rows of features followed by a label")
@@ -340,8 +337,11 @@ def write_csv(path: str | os.PathLike[str], data: Dataset) -> None:
                                          prefix=f".{p.name}.", suffix=".tmp",
                                          delete=False) as f:
             tmp_name = f.name
+            # Quote every name if one holds a tab or ';', so the reader still sees commas.
+            awkward = any(c in n for n in names for c in "\t;")
+            csv.writer(f, lineterminator="\n",
+                       quoting=csv.QUOTE_ALL if awkward else csv.QUOTE_MINIMAL).writerow(names)
             writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(names)
             for features, target in zip(data.X.T.tolist(), targets, strict=True):
                 writer.writerow([*features, target])
             f.flush()

@@ -1,0 +1,303 @@
+"""The training worker: a QObject living in its own QThread that owns the Trainer.
+
+Commands arrive as queued calls (``TrainingSession`` emits the signals), so they are
+applied between chunks. Training runs in time-budgeted chunks from a zero-interval timer in
+the worker's thread; a snapshot is published at most ``FRAME_SECONDS`` apart (and at every
+state change). Nothing else crosses threads.
+
+Shutdown is stop → quit → wait: ``TrainingSession.shutdown`` never leaves a running thread.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from playground.core.grid import Grid, make_grid
+from playground.core.npz import SavedModel
+from playground.session.config import RunConfig, architecture_for, load_data, make_trainer
+from playground.session.history import History
+from playground.session.snapshot import RunState, Snapshot, take_snapshot
+from playground.session.trainer import Trainer
+
+CHUNK_SECONDS = 0.008          # training time between two looks at the command queue
+FRAME_SECONDS = 1 / 30         # at most this often a snapshot is built and published
+GRID_RESOLUTION = 100
+MAX_CHUNK_ITERATIONS = 100_000
+
+
+class TrainingWorker(QObject):
+    """Owns the run. Public slots are commands; ``snapshot_ready`` carries every frame."""
+
+    snapshot_ready = Signal(object)      # Snapshot
+    failed = Signal(str, object)         # (why, config of the run that was kept or None)
+    synced = Signal(int)                 # echoes sync(token) once earlier commands are done
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trainer: Trainer | None = None
+        self.config: RunConfig | None = None
+        self.state = RunState.IDLE
+        self.run_id = 0
+        self.grid: Grid | None = None
+        self.test_history = History()
+        self._timer: QTimer | None = None
+        self._last_publish = 0.0
+        self._rate = (time.perf_counter(), 0)   # (since, iterations) for steps/s
+        self._steps_per_second = 0.0
+        self._message = ""
+
+    # -- lifetime ---------------------------------------------------------------------
+    @Slot()
+    def _on_thread_started(self) -> None:
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop training for good and end the thread's event loop (from inside it)."""
+        self.state = RunState.STOPPING
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer.deleteLater()       # deleted in this thread as it finishes
+            self._timer = None
+        self.thread().quit()
+
+    # -- commands ---------------------------------------------------------------------
+    @Slot(object, str)
+    def configure(self, config: RunConfig, message: str) -> None:
+        """Start a new run from ``config`` (parameters drawn from its seed), paused."""
+        try:
+            trainer = make_trainer(config)
+        except (ValueError, OSError) as error:
+            self._refuse(str(error))
+            return
+        self._install(trainer, config, message)
+
+    @Slot(object, object, str)
+    def load_model(self, model: SavedModel, config: RunConfig, message: str) -> None:
+        """Start a run at ``model``'s parameters and iteration, on ``config``'s data."""
+        try:
+            train, test = load_data(config)
+            arch = architecture_for(config, train)
+            if arch != model.arch:
+                sizes = "-".join(map(str, model.arch.layer_dims))
+                raise ValueError(f"the file's network ({sizes}) does not fit the data "
+                                 f"({train.n_x} inputs, {train.n_y} outputs)")
+            trainer = Trainer(arch, train, test, init=config.init,
+                              init_scale=config.init_scale, seed=config.seed,
+                              learning_rate=config.learning_rate,
+                              parameters=dict(model.parameters), iteration=model.iteration)
+        except (ValueError, OSError) as error:
+            self._refuse(str(error))
+            return
+        self._install(trainer, config, message)
+
+    def _refuse(self, why: str) -> None:
+        """Report a command that could not be carried out; the current run goes on."""
+        self.failed.emit(why, self.config)
+        self._publish(force=True)
+
+    def _install(self, trainer: Trainer, config: RunConfig, message: str) -> None:
+        self.trainer, self.config = trainer, config
+        self.run_id += 1
+        self.grid = make_grid(trainer.train.X, GRID_RESOLUTION)
+        self.test_history = History()
+        self._message = message
+        self._set_state(RunState.PAUSED)
+        self._publish(force=True)
+
+    @Slot(bool)
+    def set_playing(self, playing: bool) -> None:
+        if self.trainer is None or self.state is RunState.STOPPING:
+            return
+        if playing and self.trainer.diverged:
+            self.failed.emit(self.trainer.divergence.message + " Reset to start again.", None)
+            return
+        self._message = ""
+        self._set_state(RunState.RUNNING if playing else RunState.PAUSED)
+        self._publish(force=True)
+
+    @Slot(int)
+    def step(self, iterations: int) -> None:
+        """Run ``iterations`` steps now (pauses a running run first)."""
+        if self.trainer is None or self.state is RunState.STOPPING:
+            return
+        self._set_state(RunState.PAUSED)
+        self._message = ""
+        self._train(iterations)
+        self._publish(force=True)
+
+    @Slot()
+    def reset(self) -> None:
+        """Back to iteration 0 with the same seed: the same initial parameters."""
+        if self.trainer is None:
+            return
+        self.trainer.reset()
+        self.run_id += 1
+        self.test_history = History()
+        self._message = "Reset: parameters re-drawn from the same seed."
+        self._set_state(RunState.PAUSED)
+        self._publish(force=True)
+
+    @Slot(float)
+    def set_learning_rate(self, learning_rate: float) -> None:
+        """Use ``learning_rate`` from the next step on, without restarting."""
+        if self.trainer is None:
+            return
+        try:
+            self.trainer.set_learning_rate(learning_rate)
+        except ValueError as error:
+            self.failed.emit(str(error), None)
+        self._publish(force=self.state is not RunState.RUNNING)
+
+    @Slot(int)
+    def sync(self, token: int) -> None:
+        """Publish the current state, then echo ``token``: every earlier command is done."""
+        self._publish(force=True)
+        self.synced.emit(token)
+
+    # -- the loop ---------------------------------------------------------------------
+    def _set_state(self, state: RunState) -> None:
+        if self.state is RunState.RUNNING and state is not RunState.RUNNING:
+            self._measure_rate(final=True)
+        self.state = state
+        if self._timer is None:
+            return
+        if state is RunState.RUNNING:
+            self._rate = (time.perf_counter(), self.trainer.iteration if self.trainer else 0)
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if self.state is not RunState.RUNNING or self.trainer is None:
+            return
+        self.trainer.run_for(CHUNK_SECONDS, MAX_CHUNK_ITERATIONS)
+        if self.trainer.diverged:
+            self._set_state(RunState.PAUSED)
+            self._publish(force=True)
+        else:
+            self._publish()
+
+    def _train(self, iterations: int) -> None:
+        started, start_iteration = time.perf_counter(), self.trainer.iteration
+        self.trainer.run(iterations)
+        elapsed = time.perf_counter() - started
+        if elapsed > 0 and self.trainer.iteration > start_iteration:
+            self._steps_per_second = (self.trainer.iteration - start_iteration) / elapsed
+
+    def _measure_rate(self, final: bool = False) -> None:
+        """Update iterations/s over the running time since the last measurement."""
+        now = time.perf_counter()
+        since, start_iteration = self._rate
+        if self.state is RunState.RUNNING and (now - since >= 0.25 or final and now > since):
+            self._steps_per_second = (self.trainer.iteration - start_iteration) / (now - since)
+            self._rate = (now, self.trainer.iteration)
+
+    def _publish(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if self.trainer is None or (not force and now - self._last_publish < FRAME_SECONDS):
+            return
+        self._last_publish = now
+        self._measure_rate()
+        snapshot = self.snapshot()
+        self.snapshot_ready.emit(snapshot)
+
+    def snapshot(self) -> Snapshot:
+        """Return a snapshot of the run now (call in the worker's thread)."""
+        trainer = self.trainer
+        test_cost = trainer.test_cost()
+        if test_cost is not None and np.isfinite(test_cost):
+            self.test_history.add(trainer.iteration, test_cost)
+        return take_snapshot(trainer, run_id=self.run_id, state=self.state, grid=self.grid,
+                             test_cost_history=self.test_history.as_array(),
+                             steps_per_second=self._steps_per_second, message=self._message)
+
+
+class TrainingSession(QObject):
+    """The GUI thread's handle on the worker: emits commands, receives snapshots.
+
+    ``latest`` is the newest snapshot received; views draw it at display rate.
+    """
+
+    snapshot_ready = Signal(object)
+    failed = Signal(str, object)
+    synced = Signal(int)
+
+    _configure = Signal(object, str)
+    _load_model = Signal(object, object, str)
+    _set_playing = Signal(bool)
+    _step = Signal(int)
+    _reset = Signal()
+    _set_learning_rate = Signal(float)
+    _stop = Signal()
+    _sync = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.latest: Snapshot | None = None
+        self.thread = QThread()
+        self.thread.setObjectName("playground-training")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker._on_thread_started)
+        self._configure.connect(self.worker.configure)
+        self._load_model.connect(self.worker.load_model)
+        self._set_playing.connect(self.worker.set_playing)
+        self._step.connect(self.worker.step)
+        self._reset.connect(self.worker.reset)
+        self._set_learning_rate.connect(self.worker.set_learning_rate)
+        self._stop.connect(self.worker.stop)
+        self._sync.connect(self.worker.sync)
+        self._tokens = 0
+        self.worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
+        self.worker.failed.connect(self.failed)
+        self.worker.synced.connect(self.synced)
+        self.thread.start()
+
+    @Slot(object)
+    def _on_worker_snapshot_ready(self, snapshot: Snapshot) -> None:
+        self.latest = snapshot
+        self.snapshot_ready.emit(snapshot)
+
+    # commands (all asynchronous)
+    def configure(self, config: RunConfig, message: str = "") -> None:
+        self._configure.emit(config, message)
+
+    def load_model(self, model: SavedModel, config: RunConfig, message: str = "") -> None:
+        self._load_model.emit(model, config, message)
+
+    def set_playing(self, playing: bool) -> None:
+        self._set_playing.emit(playing)
+
+    def step(self, iterations: int = 1) -> None:
+        self._step.emit(iterations)
+
+    def reset(self) -> None:
+        self._reset.emit()
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        self._set_learning_rate.emit(learning_rate)
+
+    def sync(self) -> int:
+        """Ask for a fresh snapshot after every command sent so far; return the token
+        that ``synced`` will carry once ``latest`` reflects them."""
+        self._tokens += 1
+        self._sync.emit(self._tokens)
+        return self._tokens
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop → quit → wait. Return True once the thread has finished.
+
+        The stop command is queued behind any earlier command; the worker then quits its
+        own event loop, so nothing is left half-done and no timer outlives its thread.
+        """
+        if not self.thread.isRunning():
+            return True
+        self._stop.emit()
+        return self.thread.wait(timeout_ms)

@@ -1,0 +1,126 @@
+"""The training worker in its real thread, driven through TrainingSession's commands."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThread
+
+from playground.session.config import RunConfig
+from playground.session.snapshot import RunState
+from playground.ui.worker import TrainingSession
+
+
+@pytest.fixture
+def session(qtbot):
+    s = TrainingSession()
+    yield s
+    assert s.shutdown()
+    assert s.thread.isFinished()
+
+
+def sync(qtbot, session):
+    token = session.sync()
+    with qtbot.waitSignal(session.synced, timeout=20_000, check_params_cb=lambda t: t == token):
+        pass
+    return session.latest
+
+
+def test_configure_then_step_counts_iterations(qtbot, session):
+    session.configure(RunConfig(), "hello")
+    first = sync(qtbot, session)
+    assert first.iteration == 0 and first.state is RunState.PAUSED and first.message == "hello"
+    assert first.cost == pytest.approx(0.693048, abs=5e-7)
+    session.step(1)
+    session.step(100)
+    latest = sync(qtbot, session)
+    assert latest.iteration == 101 and latest.run_id == first.run_id
+    assert latest.outputs.shape == (1, 100, 100) and latest.unit_maps[0].shape == (4, 100, 100)
+
+
+def test_training_runs_in_the_worker_thread_and_pauses(qtbot, session):
+    session.configure(RunConfig())
+    sync(qtbot, session)
+    session.set_playing(True)
+    qtbot.waitUntil(lambda: session.latest.iteration > 200, timeout=20_000)
+    assert session.worker.thread() is session.thread
+    assert session.thread is not QThread.currentThread()
+    session.set_playing(False)
+    paused = sync(qtbot, session)
+    assert paused.state is RunState.PAUSED
+    again = sync(qtbot, session)
+    assert again.iteration == paused.iteration         # nothing moves while paused
+    assert again.steps_per_second > 0
+
+
+def test_learning_rate_reaches_the_running_trainer(qtbot, session):
+    session.configure(RunConfig())
+    session.set_playing(True)
+    qtbot.waitUntil(lambda: session.latest is not None and session.latest.iteration > 50,
+                    timeout=20_000)
+    session.set_learning_rate(0.05)
+    latest = sync(qtbot, session)
+    assert latest.learning_rate == 0.05 and latest.state is RunState.RUNNING
+    assert session.worker.trainer.learning_rate == 0.05
+    qtbot.waitUntil(lambda: session.latest.iteration > latest.iteration + 50, timeout=20_000)
+
+
+def test_reset_gives_the_same_initial_parameters(qtbot, session):
+    session.configure(RunConfig(init="he", seed=5))
+    start = sync(qtbot, session)
+    session.step(300)
+    moved = sync(qtbot, session)
+    assert not np.array_equal(moved.parameters["W1"], start.parameters["W1"])
+    session.reset()
+    back = sync(qtbot, session)
+    assert back.iteration == 0 and back.run_id != start.run_id
+    assert all(np.array_equal(back.parameters[k], start.parameters[k]) for k in start.parameters)
+
+
+def test_divergence_pauses_and_keeps_finite_parameters(qtbot, session):
+    session.configure(RunConfig(hidden_layers=(8,), activations=("relu",), init="he",
+                                learning_rate=1000.0))
+    session.set_playing(True)
+    qtbot.waitUntil(lambda: session.latest is not None and session.latest.diverged,
+                    timeout=20_000)
+    latest = sync(qtbot, session)
+    assert latest.state is RunState.PAUSED and "diverged" in latest.divergence.message
+    assert all(np.isfinite(v).all() for v in latest.parameters.values())
+    with qtbot.waitSignal(session.failed) as blocker:     # play again: refused, told why
+        session.set_playing(True)
+    assert "Reset to start again" in blocker.args[0]
+
+
+def test_a_failed_configure_keeps_the_run_and_says_which(qtbot, session, tmp_path):
+    good = RunConfig(seed=7)
+    session.configure(good)
+    session.step(10)
+    before = sync(qtbot, session)
+    with qtbot.waitSignal(session.failed) as blocker:
+        session.configure(RunConfig(data_path=str(tmp_path / "missing.csv")))
+    message, kept = blocker.args
+    assert "missing.csv" in message and kept == good
+    after = sync(qtbot, session)
+    assert after.run_id == before.run_id and after.iteration == 10
+
+
+def test_snapshots_are_read_only_copies(qtbot, session):
+    session.configure(RunConfig())
+    snap = sync(qtbot, session)
+    with pytest.raises(ValueError):
+        snap.parameters["W1"][0, 0] = 1.0
+    assert snap.parameters["W1"] is not session.worker.trainer.parameters["W1"]
+
+
+def test_shutdown_while_training_is_clean(qtbot):
+    for _ in range(5):
+        s = TrainingSession()
+        s.configure(RunConfig(hidden_layers=(32, 32), activations=("tanh", "tanh")))
+        s.set_playing(True)
+        qtbot.waitUntil(lambda s=s: s.latest is not None and s.latest.iteration > 10,
+                        timeout=20_000)
+        assert s.shutdown() and s.thread.isFinished()
