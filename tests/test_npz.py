@@ -19,6 +19,7 @@ import numpy as np
 import numpy.lib.format as npy_format
 import pytest
 
+import playground.core.atomic as atomic_module
 import playground.core.npz as npz_module
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture
@@ -399,7 +400,7 @@ def test_permission_errors_are_reported(tmp_path: Path,
     monkeypatch.setattr(npz_module, "open", denied, raising=False)
     with pytest.raises(ModelFileError, match=r"m\.npz: permission denied"):
         load_model(path)
-    monkeypatch.setattr(npz_module.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(atomic_module.tempfile, "mkstemp", denied)
     with pytest.raises(ModelFileError, match=r"cannot create a file in .*Permission denied"):
         save_model(tmp_path / "other.npz", make_model(BASE))
     assert os.listdir(tmp_path) == ["m.npz"]

@@ -15,19 +15,19 @@ counts lines in an editor.
 from __future__ import annotations
 
 import array
-import contextlib
 import csv
 import io
 import itertools
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
+from playground.core.atomic import AtomicWriteError, write_atomically
 from playground.core.datasets import MAX_CLASSES, TASKS, Dataset, from_labels
 
 MAX_ROWS = 1_000_000
@@ -330,13 +330,9 @@ def write_csv(path: str | os.PathLike[str], data: Dataset) -> None:
     else:
         names.append("label")
         targets = data.labels.tolist()
-    mode = p.stat().st_mode & 0o777 if p.is_file() else 0o644
-    tmp_name = None
-    try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=p.parent,
-                                         prefix=f".{p.name}.", suffix=".tmp",
-                                         delete=False) as f:
-            tmp_name = f.name
+    def write(handle: IO[bytes]) -> None:
+        f = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        try:
             # Quote every name if one holds a tab or ';', so the reader still sees commas.
             awkward = any(c in n for n in names for c in "\t;")
             csv.writer(f, lineterminator="\n",
@@ -345,13 +341,10 @@ def write_csv(path: str | os.PathLike[str], data: Dataset) -> None:
             for features, target in zip(data.X.T.tolist(), targets, strict=True):
                 writer.writerow([*features, target])
             f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, p)
-    except BaseException as e:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-        if isinstance(e, OSError):
-            raise CSVDataError(f"{p}: cannot write the file ({e.strerror or e})") from None
-        raise
+        finally:
+            f.detach()                  # the binary handle stays open for the fsync
+
+    try:
+        write_atomically(p, write)
+    except AtomicWriteError as e:
+        raise CSVDataError(str(e)) from None

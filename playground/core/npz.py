@@ -39,13 +39,10 @@ no temporary file behind.
 
 from __future__ import annotations
 
-import contextlib
 import lzma
 import math
 import os
 import re
-import stat
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
@@ -56,6 +53,7 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from playground.core.activations import ACTIVATIONS
+from playground.core.atomic import AtomicWriteError, reason, write_atomically
 from playground.core.initialization import DEFAULT_SCALE, INITS
 from playground.core.network import Architecture, Parameters, check_parameters
 from playground.core.objectives import LOSSES, OBJECTIVES, OUTPUTS
@@ -186,62 +184,14 @@ def _model_arrays(model: SavedModel) -> tuple[dict[str, np.ndarray], list[str]]:
 
 
 def _write_atomically(target: str, arrays: Mapping[str, np.ndarray]) -> None:
-    """Write ``arrays`` as an .npz to a temporary file beside ``target``, then rename it."""
-    real = os.path.realpath(target)  # write through a symlink rather than replace it
-    folder = os.path.dirname(real)
-    if os.path.isdir(real):
-        raise ModelFileError("it is a folder, not a file", target, "save")
-    if not os.path.isdir(folder):
-        raise ModelFileError(f"folder {folder} does not exist", target, "save")
-    mode = _file_mode(real)
+    """Write ``arrays`` as an .npz file at ``target``, atomically."""
     try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(real)[:64]}.",
-                                    suffix=".tmp")
-    except OSError as exc:
-        raise ModelFileError(f"cannot create a file in {folder} ({_reason(exc)})",
-                             target, "save") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(temp, mode)
-        os.replace(temp, real)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
-        if isinstance(exc, OSError):
-            raise ModelFileError(f"writing failed ({_reason(exc)}); nothing was changed",
-                                 target, "save") from exc
-        raise
-    _fsync_folder(folder)
+        write_atomically(target, lambda handle: np.savez(handle, **arrays))
+    except AtomicWriteError as exc:
+        raise ModelFileError(str(exc).removeprefix(f"cannot write {target}: "), target,
+                             "save") from exc
 
 
-def _file_mode(path: str) -> int:
-    """Return the permission bits for ``path``: kept if it exists, else 0o666 minus umask."""
-    with contextlib.suppress(OSError):
-        return stat.S_IMODE(os.stat(path).st_mode)
-    umask = 0o022
-    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
-        for line in status:  # read, not set: os.umask() would race other threads
-            if line.startswith("Umask:"):
-                umask = int(line.split()[1], 8)
-    return 0o666 & ~umask
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename durable where the platform allows opening a folder (POSIX)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc) or type(exc).__name__
 
 
 # --------------------------------------------------------------------------- reading
@@ -271,7 +221,7 @@ def _read_arrays(path: str) -> dict[str, np.ndarray]:
     except PermissionError:
         raise ModelFileError("permission denied") from None
     except OSError as exc:
-        raise ModelFileError(f"cannot open it ({_reason(exc)})") from None
+        raise ModelFileError(f"cannot open it ({reason(exc)})") from None
     with fh:
         _check_archive_start(fh)
         try:
