@@ -66,6 +66,27 @@ def test_unit_spread_values():
     assert unit_spread(np.ones((1, 2)), np.zeros((1, 1))) == 0.0
 
 
+def test_distinct_units_counts_groups_and_forgives_rounding():
+    W = np.array([[1.0, 2.0], [1.0, 2.0 + 1e-14], [3.0, 0.0], [3.0, 0.0]])
+    b = np.zeros((4, 1))
+    assert distinct_units(W, b) == 2
+    assert distinct_units(np.zeros((5, 3)), np.zeros((5, 1))) == 1
+    W[1, 1] = 2.0 + 1e-6
+    assert distinct_units(W, b) == 3
+
+
+def test_deeper_zero_init_layers_stay_identical_up_to_rounding():
+    data = _flower(drop_class_1=40)
+    trainer = Trainer(Architecture((2, 4, 3, 1), ("sigmoid", "sigmoid")), data, init="zeros",
+                      learning_rate=1.0)
+    trainer.run(300)
+    p = trainer.parameters
+    assert np.abs(p["W2"]).max() > 1e-4                   # the weights moved
+    assert trainer.unit_spreads()[0] == 0.0
+    assert trainer.unit_spreads()[1] < 1e-15              # BLAS rounding, nothing more
+    assert [distinct_units(p[f"W{l}"], p[f"b{l}"]) for l in (1, 2)] == [1, 1]
+
+
 def test_unit_spreads_has_one_entry_per_hidden_layer():
     arch = Architecture((2, 3, 5, 1), ("tanh", "relu"))
     p = {f"W{l}": np.ones((arch.layer_dims[l], arch.layer_dims[l - 1])) for l in (1, 2, 3)}

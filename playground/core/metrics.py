@@ -51,9 +51,34 @@ def unit_spreads(parameters: Parameters, arch: Architecture) -> list[float]:
     return [unit_spread(parameters[f"W{l}"], parameters[f"b{l}"]) for l in range(1, arch.L)]
 
 
+# Units closer than this (relative to the layer's largest weight, at least 1) count as the
+# same unit: BLAS may round identical rows of a product differently, which seeds
+# differences of ~1e-16 that grow only to ~1e-13 over 10⁴ iterations of a symmetric run.
+IDENTICAL_TOLERANCE = 1e-9
+
+
+def identical_tolerance(W: np.ndarray, b: np.ndarray) -> float:
+    """Return the distance below which two units of this layer count as identical."""
+    scale = max(1.0, float(np.max(np.abs(W), initial=0.0)), float(np.max(np.abs(b),
+                                                                          initial=0.0)))
+    return IDENTICAL_TOLERANCE * scale
+
+
 def distinct_units(W: np.ndarray, b: np.ndarray) -> int:
-    """Return how many different rows [W | b] has (1 when every unit is identical)."""
-    return int(np.unique(np.hstack([W, b]), axis=0).shape[0])
+    """Return how many different units the layer has (1 when every unit is identical).
+
+    Rows of [W | b] closer than ``identical_tolerance`` are the same unit; the count is
+    that of groups formed greedily around the first remaining row.
+    """
+    rows = np.hstack([W, b])
+    tolerance = identical_tolerance(W, b)
+    remaining = np.arange(rows.shape[0])
+    count = 0
+    while remaining.size:
+        distances = np.linalg.norm(rows[remaining] - rows[remaining[0]], axis=1)
+        remaining = remaining[distances > tolerance]
+        count += 1
+    return count
 
 
 def gradient_norms(grads: dict[str, np.ndarray], L: int) -> list[float]:

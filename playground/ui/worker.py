@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from playground.core.grid import Grid, make_grid
 from playground.core.npz import SavedModel
@@ -258,6 +258,9 @@ class TrainingSession(QObject):
         self.worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
         self.worker.failed.connect(self.failed)
         self.worker.synced.connect(self.synced)
+        app = QCoreApplication.instance()
+        if app is not None:                   # a window never closed still stops cleanly
+            app.aboutToQuit.connect(self.shutdown)
         self.thread.start()
 
     @Slot(object)

@@ -1,0 +1,450 @@
+"""The main window: controls on the left, the live views on the right, a File menu.
+
+The window never touches training arrays: it sends commands to the ``TrainingSession``
+and draws the newest ``Snapshot`` at display rate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from playground import __version__
+from playground.core import csv_data
+from playground.core.atomic import write_atomically
+from playground.core.datasets import DATASETS, Dataset
+from playground.core.npz import ModelFileError, SavedModel, load_model, save_model
+from playground.session.config import RunConfig
+from playground.session.snapshot import RunState, Snapshot
+from playground.ui.controls import ControlPanel
+from playground.ui.status_view import StatusView
+from playground.ui.views.boundary_view import BoundaryView
+from playground.ui.views.cost_view import CostView
+from playground.ui.views.units_view import UnitsView
+from playground.ui.views.weights_view import WeightsView
+from playground.ui.worker import TrainingSession
+
+SESSION_FORMAT = "playground-session"
+SESSION_VERSION = 1
+DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
+STEP_MANY = 100
+
+# Which RunConfig fields belong to which part of the controls, for the reset message.
+_CHANGE_NAMES = {
+    "dataset": "data", "data_path": "data", "test_data_path": "data", "samples": "data",
+    "noise": "data", "data_seed": "data", "classes": "data", "test_fraction": "data",
+    "hidden_layers": "architecture", "activations": "activation", "output": "output",
+    "loss": "loss", "init": "initialisation", "init_scale": "initialisation scale",
+    "seed": "seed",
+}
+
+
+def describe_change(old: RunConfig | None, new: RunConfig) -> str:
+    """Return the reset notice for going from ``old`` to ``new`` settings."""
+    if old is None:
+        return ""
+    changed = [_CHANGE_NAMES[f.name] for f in dataclasses.fields(RunConfig)
+               if f.name in _CHANGE_NAMES and getattr(old, f.name) != getattr(new, f.name)]
+    what = ", ".join(dict.fromkeys(changed)) or "settings"
+    return (f"The {what} changed: the run was reset and the parameters re-drawn from "
+            f"seed {new.seed}. Press Space to train.")
+
+
+def session_to_json(config: RunConfig) -> str:
+    """Return the JSON text of a saved session."""
+    return json.dumps({"format": SESSION_FORMAT, "version": SESSION_VERSION,
+                       "playground": __version__, "config": config.to_dict()}, indent=2)
+
+
+def session_from_json(text: str) -> RunConfig:
+    """Return the RunConfig of a saved session; ValueError says what is wrong."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not a session file: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != SESSION_FORMAT:
+        raise ValueError("not a playground session file")
+    if document.get("version") != SESSION_VERSION:
+        raise ValueError(f"session version {document.get('version')!r} is not supported")
+    return RunConfig.from_dict(document.get("config"))
+
+
+class MainWindow(QMainWindow):
+    """The playground window. ``settings`` defaults to the user's QSettings."""
+
+    def __init__(self, session: TrainingSession | None = None,
+                 settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("playground — watch a neural network learn")
+        self.settings = settings if settings is not None else QSettings()
+        self.session = session if session is not None else TrainingSession(self)
+        self.controls = ControlPanel()
+        self.boundary_view = BoundaryView()
+        self.cost_view = CostView()
+        self.weights_view = WeightsView()
+        self.units_view = UnitsView()
+        self.status_view = StatusView()
+        self._config: RunConfig | None = None
+        self._drawn: Snapshot | None = None
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        self._display_timer = QTimer(self)
+        self._display_timer.setInterval(DISPLAY_INTERVAL_MS)
+        self._display_timer.timeout.connect(self._on_display_timer_timeout)
+        self._display_timer.start()
+        self._restore_settings()
+        self.apply_config(self.controls.config(), message="")
+
+    # -- building -----------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        right_top = QSplitter(Qt.Orientation.Horizontal)
+        right_top.addWidget(self.boundary_view)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(self.cost_view)
+        side.addWidget(self.status_view)
+        side.setSizes([300, 200])
+        right_top.addWidget(side)
+        right_top.setSizes([520, 420])
+        # Units and weights side by side: identical unit maps and identical weight rows
+        # are the same fact seen twice, and the symmetry lesson needs both in view.
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        for title, view in (("Hidden units: each unit's activation over the input plane",
+                             self.units_view),
+                            ("Weights W[l] and biases b[l]", self.weights_view)):
+            box = QGroupBox(title)
+            QVBoxLayout(box).addWidget(view)
+            bottom.addWidget(box)
+        bottom.setSizes([480, 500])
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(right_top)
+        right.addWidget(bottom)
+        right.setSizes([480, 320])
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(self.controls)
+        main.addWidget(right)
+        main.setStretchFactor(1, 1)
+        main.setSizes([300, 980])
+        self.setCentralWidget(main)
+        self.splitters = {"main": main, "right": right, "top": right_top, "side": side}
+        self.statusBar().showMessage("Space: play/pause · S: one step · Shift+S: 100 steps "
+                                     "· R: reset")
+
+    def _action(self, menu, text: str, slot, shortcut: QKeySequence | str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.actions = {
+            "export": self._action(menu, "&Export weights…", self.export_weights_dialog,
+                                   "Ctrl+E", "Save W1, b1, … and the run's settings as .npz"),
+            "import": self._action(menu, "&Import weights…", self.import_weights_dialog,
+                                   "Ctrl+I", "Load a .npz weights file and continue from it"),
+        }
+        menu.addSeparator()
+        self.actions["save"] = self._action(menu, "&Save session…", self.save_session_dialog,
+                                            QKeySequence.StandardKey.Save,
+                                            "Save every control's value as JSON")
+        self.actions["open"] = self._action(menu, "&Open session…", self.open_session_dialog,
+                                            QKeySequence.StandardKey.Open,
+                                            "Restore the controls from a saved session")
+        menu.addSeparator()
+        self.actions["png"] = self._action(menu, "Export plot as &PNG…", self.export_png_dialog,
+                                           None, "Save the decision-boundary plot as an image")
+        self.actions["csv"] = self._action(menu, "Export data as &CSV…", self.export_csv_dialog,
+                                           None, "Save the training data as CSV")
+        menu.addSeparator()
+        self.actions["quit"] = self._action(menu, "&Quit", self.close, "Ctrl+Q", "Quit")
+        shortcuts = {
+            "Space": lambda: self.set_playing(not self.is_playing()),
+            "S": lambda: self.step(1),
+            "Shift+S": lambda: self.step(STEP_MANY),
+            "R": self.reset,
+        }
+        self.shortcuts = []
+        for key, slot in shortcuts.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
+
+    def _connect(self) -> None:
+        c = self.controls
+        c.config_changed.connect(self._on_controls_config_changed)
+        c.learning_rate_changed.connect(self.session.set_learning_rate)
+        c.play_toggled.connect(self.set_playing)
+        c.step_requested.connect(self.step)
+        c.reset_requested.connect(self.reset)
+        c.reinitialize_requested.connect(self._on_controls_reinitialize_requested)
+        c.load_csv_requested.connect(self.load_csv_dialog)
+        self.units_view.unit_clicked.connect(self._on_units_unit_clicked)
+        self.session.snapshot_ready.connect(self._on_session_snapshot_ready)
+        self.session.failed.connect(self._on_session_failed)
+
+    # -- commands -----------------------------------------------------------------------
+    def apply_config(self, config: RunConfig, message: str | None = None) -> None:
+        """Reset the run to ``config`` (the worker reports failures; the run is then kept)."""
+        if message is None:
+            message = describe_change(self._config, config)
+        self._config = config
+        self.session.configure(config, message)
+
+    def is_playing(self) -> bool:
+        latest = self.session.latest
+        return latest is not None and latest.state is RunState.RUNNING
+
+    @Slot(bool)
+    def set_playing(self, playing: bool) -> None:
+        self.session.set_playing(playing)
+
+    @Slot(int)
+    def step(self, iterations: int = 1) -> None:
+        self.session.step(iterations)
+
+    @Slot()
+    def reset(self) -> None:
+        self.session.reset()
+
+    @Slot(object)
+    def _on_controls_config_changed(self, config: RunConfig) -> None:
+        self.apply_config(config)
+
+    @Slot()
+    def _on_controls_reinitialize_requested(self) -> None:
+        self.apply_config(self.controls.config())
+
+    @Slot(int, int)
+    def _on_units_unit_clicked(self, layer: int, unit: int) -> None:
+        self.boundary_view.show_unit(layer, unit)
+
+    # -- snapshots ----------------------------------------------------------------------
+    @Slot(object)
+    def _on_session_snapshot_ready(self, snapshot: Snapshot) -> None:
+        self.controls.set_playing(snapshot.state is RunState.RUNNING)
+
+    @Slot()
+    def _on_display_timer_timeout(self) -> None:
+        snapshot = self.session.latest
+        if snapshot is None or snapshot is self._drawn:
+            return
+        self._drawn = snapshot
+        for view in (self.boundary_view, self.cost_view, self.weights_view, self.units_view,
+                     self.status_view):
+            view.update_snapshot(snapshot)
+
+    def draw_now(self) -> None:
+        """Draw the newest snapshot immediately (tests and the screenshot mode)."""
+        self._on_display_timer_timeout()
+
+    @Slot(str, object)
+    def _on_session_failed(self, message: str, kept: RunConfig | None) -> None:
+        """Show why a command failed; the controls return to the run that was kept."""
+        if kept is not None:
+            self._config = kept
+            self.controls.set_config(kept)
+        self.show_error("Cannot do that", message)
+
+    def show_error(self, title: str, message: str) -> None:
+        """Tell the user what went wrong (a modal dialog)."""
+        QMessageBox.warning(self, title, message)
+
+    # -- files --------------------------------------------------------------------------
+    def _folder(self, kind: str) -> str:
+        return str(self.settings.value(f"folders/{kind}", str(Path.home())))
+
+    def _remember_folder(self, kind: str, path: str) -> None:
+        self.settings.setValue(f"folders/{kind}", os.path.dirname(os.path.abspath(path)))
+
+    def _ask_save(self, kind: str, title: str, pattern: str, name: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, os.path.join(self._folder(kind),
+                                                                        name), pattern)
+        return path or None
+
+    def _ask_open(self, kind: str, title: str, pattern: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, title, self._folder(kind), pattern)
+        return path or None
+
+    def current_model(self) -> SavedModel | None:
+        """Return the newest snapshot's parameters and settings as a SavedModel."""
+        s = self.session.latest
+        if s is None:
+            return None
+        config = self._config or self.controls.config()
+        return SavedModel(s.arch, dict(s.parameters), init=s.init,
+                          init_scale=config.init_scale, seed=s.seed,
+                          learning_rate=s.learning_rate, iteration=s.iteration,
+                          cost_history=s.cost_history,
+                          dataset=config.data_path or config.dataset)
+
+    def export_weights(self, path: str) -> bool:
+        """Write the current parameters to ``path``; show an error and return False on failure."""
+        model = self.current_model()
+        if model is None:
+            return False
+        try:
+            save_model(path, model)
+        except (ModelFileError, OSError) as error:
+            self.show_error("Export weights failed", str(error))
+            return False
+        self._remember_folder("weights", path)
+        self.statusBar().showMessage(f"Exported weights of iteration {model.iteration} "
+                                     f"to {path}", 5000)
+        return True
+
+    def import_weights(self, path: str) -> bool:
+        """Load ``path`` and continue from it; on failure show why and change nothing."""
+        try:
+            model = load_model(path)
+        except ModelFileError as error:
+            self.show_error("Import weights failed", str(error))
+            return False
+        config = self.controls.config()
+        if (model.dataset in DATASETS and model.dataset != config.dataset
+                and config.data_path is None):
+            config = config.replace(dataset=model.dataset, samples=None, noise=None,
+                                    data_seed=None, classes=None)
+        try:
+            config = config.replace(
+                hidden_layers=model.arch.hidden_layers, activations=model.arch.activations,
+                output=model.arch.output, loss=model.arch.loss, init=model.init,
+                init_scale=model.init_scale if model.init_scale > 0 else config.init_scale,
+                seed=model.seed,
+                learning_rate=model.learning_rate if model.learning_rate > 0
+                else config.learning_rate)
+        except ValueError as error:
+            self.show_error("Import weights failed", str(error))
+            return False
+        self._remember_folder("weights", path)
+        self.controls.set_config(config)
+        self._config = config
+        self.session.load_model(model, config, f"Imported {os.path.basename(path)} "
+                                               f"(iteration {model.iteration}).")
+        return True
+
+    def save_session(self, path: str) -> bool:
+        try:
+            write_atomically(path, lambda handle: handle.write(
+                session_to_json(self.controls.config()).encode("utf-8")))
+        except OSError as error:
+            self.show_error("Save session failed", str(error))
+            return False
+        self._remember_folder("sessions", path)
+        return True
+
+    def open_session(self, path: str) -> bool:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                config = session_from_json(handle.read())
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            self.show_error("Open session failed", f"cannot open {path}: {error}")
+            return False
+        self._remember_folder("sessions", path)
+        self.controls.set_config(config)
+        self.apply_config(config, f"Opened session {os.path.basename(path)}.")
+        return True
+
+    def load_csv(self, path: str) -> bool:
+        try:
+            data: Dataset = csv_data.load_csv(path)
+        except ValueError as error:
+            self.show_error("Load CSV failed", str(error))
+            return False
+        self._remember_folder("data", path)
+        self.controls.set_csv_source(path, None, data.task, data.n_classes)
+        self.apply_config(self.controls.config())
+        return True
+
+    def export_png(self, path: str) -> bool:
+        try:
+            self.boundary_view.export_png(path)
+        except OSError as error:
+            self.show_error("Export plot failed", str(error))
+            return False
+        self._remember_folder("images", path)
+        return True
+
+    def export_csv(self, path: str) -> bool:
+        s = self.session.latest
+        if s is None:
+            return False
+        try:
+            csv_data.write_csv(path, s.train)
+        except (OSError, ValueError) as error:
+            self.show_error("Export data failed", str(error))
+            return False
+        self._remember_folder("data", path)
+        return True
+
+    @Slot()
+    def export_weights_dialog(self) -> None:
+        if path := self._ask_save("weights", "Export weights", "Weights (*.npz)",
+                                  "weights.npz"):
+            self.export_weights(path)
+
+    @Slot()
+    def import_weights_dialog(self) -> None:
+        if path := self._ask_open("weights", "Import weights", "Weights (*.npz)"):
+            self.import_weights(path)
+
+    @Slot()
+    def save_session_dialog(self) -> None:
+        if path := self._ask_save("sessions", "Save session", "Session (*.json)",
+                                  "session.json"):
+            self.save_session(path)
+
+    @Slot()
+    def open_session_dialog(self) -> None:
+        if path := self._ask_open("sessions", "Open session", "Session (*.json)"):
+            self.open_session(path)
+
+    @Slot()
+    def load_csv_dialog(self) -> None:
+        if path := self._ask_open("data", "Load CSV", "CSV (*.csv *.txt);;All files (*)"):
+            self.load_csv(path)
+
+    @Slot()
+    def export_png_dialog(self) -> None:
+        if path := self._ask_save("images", "Export plot", "PNG image (*.png)", "plot.png"):
+            self.export_png(path)
+
+    @Slot()
+    def export_csv_dialog(self) -> None:
+        if path := self._ask_save("data", "Export data", "CSV (*.csv)", "data.csv"):
+            self.export_csv(path)
+
+    # -- lifetime -----------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self._display_timer.stop()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.sync()
+        self.session.shutdown()
+        super().closeEvent(event)
+

@@ -1,0 +1,181 @@
+"""Colours for every view, in one place: colour maps, the class palette and colour levels.
+
+Policy
+------
+- Signed values (weights, biases, tanh/linear/leaky-ReLU activations) use the diverging
+  map ``CET-D1`` (blue — near-white — red) with **fixed symmetric levels** (−v, v), so zero
+  is always the neutral middle colour and an all-zero matrix looks like zero.
+- Backgrounds under data points (the boundary's probabilities over (0, 1), a hidden
+  unit's map) use the same map lightened, so the points stand out on it: P = 0.5 is the
+  neutral middle, class 0 is blue and class 1 red — the two ends of the map are the
+  lightened class colours ``class_color(0)`` and ``class_color(1)``.
+- Regression values use ``viridis`` (sequential) over the data's y range.
+- More than two classes: ``CLASS_COLORS`` (10 colours, then it repeats), starting with the
+  blue and red of the binary case.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+DIVERGING_MAP = "CET-D1"
+VALUE_MAP = "viridis"
+
+#: How much of the colour the boundary background keeps (the rest is white).
+BACKGROUND_STRENGTH = 0.65
+
+#: Text, axes and outlines on the white plot background.
+FOREGROUND = "#303030"
+BACKGROUND = "w"
+OUTLINE = "#202020"
+
+#: Class colours as RGB bytes: the ends of CET-D1 for classes 0 and 1, then tab10-like hues.
+CLASS_COLORS: tuple[tuple[int, int, int], ...] = (
+    (33, 81, 219),     # 0 blue   (CET-D1 at 0)
+    (192, 2, 6),       # 1 red    (CET-D1 at 1)
+    (44, 160, 44),     # 2 green
+    (148, 103, 189),   # 3 purple
+    (255, 127, 14),    # 4 orange
+    (140, 86, 75),     # 5 brown
+    (227, 119, 194),   # 6 pink
+    (23, 190, 207),    # 7 cyan
+    (188, 189, 34),    # 8 olive
+    (127, 127, 127),   # 9 grey
+)
+
+
+@cache
+def diverging_map() -> pg.ColorMap:
+    """Return the diverging map for signed values: blue (−) — near-white (0) — red (+)."""
+    return pg.colormap.get(DIVERGING_MAP)
+
+
+@cache
+def light_diverging_map() -> pg.ColorMap:
+    """Return the diverging map lightened towards white, for backgrounds under data points."""
+    positions = np.linspace(0.0, 1.0, 33)
+    rgb = diverging_map().map(positions, mode="byte")[:, :3].astype(float)
+    light = 255 - (255 - rgb) * BACKGROUND_STRENGTH
+    return pg.ColorMap(positions, np.round(light).astype(np.ubyte), name="light CET-D1")
+
+
+@cache
+def value_map() -> pg.ColorMap:
+    """Return the sequential map for regression values."""
+    return pg.colormap.get(VALUE_MAP)
+
+
+def class_rgb(k: int) -> tuple[int, int, int]:
+    """Return the RGB bytes of class ``k`` (0-based); the palette repeats after 10."""
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def class_color(k: int) -> QColor:
+    """Return the QColor of class ``k`` (0-based)."""
+    return QColor(*class_rgb(k))
+
+
+def max_abs(values: np.ndarray | list[np.ndarray]) -> float:
+    """Return max |value| over the finite entries (0.0 when there are none)."""
+    arrays = values if isinstance(values, list) else [values]
+    best = 0.0
+    for a in arrays:
+        a = np.asarray(a, dtype=float)
+        finite = a[np.isfinite(a)]
+        if finite.size:
+            best = max(best, float(np.max(np.abs(finite))))
+    return best
+
+
+def symmetric_levels(values: np.ndarray | list[np.ndarray]) -> tuple[float, float]:
+    """Return (−v, v) with v = max |values|; (−1, 1) when every value is 0 (or none is finite).
+
+    Symmetric levels put 0 on the neutral middle colour of the diverging map.
+    """
+    v = max_abs(values)
+    if v == 0.0 or not math.isfinite(v):
+        v = 1.0
+    return -v, v
+
+
+def activation_levels(activation: str, values: np.ndarray | list[np.ndarray]
+                      ) -> tuple[float, float]:
+    """Return fixed levels for activations ``values`` of a layer with ``activation``.
+
+    sigmoid → (0, 1); tanh → (−1, 1); relu, leaky_relu, linear → ``symmetric_levels``.
+    """
+    if activation == "sigmoid":
+        return 0.0, 1.0
+    if activation == "tanh":
+        return -1.0, 1.0
+    return symmetric_levels(values)
+
+
+class SteadyLevels:
+    """Symmetric levels that grow at once and shrink slowly, so colours do not jump.
+
+    ``update(values)`` returns (−v, v) with v = max(max |values|, decay · previous v): a new
+    extreme is shown immediately, while after the values shrink the scale follows at
+    ``decay`` per update (0.98: half-way in about 35 frames, ~1 s at display rate).
+    All-zero values give (−1, 1) and forget the history, so the first non-zero values
+    after them get their own scale straight away.
+    """
+
+    def __init__(self, decay: float = 0.98) -> None:
+        if not 0.0 < decay <= 1.0:
+            raise ValueError(f"decay must be in (0, 1], got {decay!r}")
+        self.decay = decay
+        self._v: float | None = None
+
+    def reset(self) -> None:
+        """Forget the history (a new run)."""
+        self._v = None
+
+    def update(self, values: np.ndarray | list[np.ndarray]) -> tuple[float, float]:
+        """Return the new symmetric levels (−v, v) after seeing ``values``."""
+        v = max_abs(values)
+        if v == 0.0:
+            self._v = None
+            return -1.0, 1.0
+        self._v = v if self._v is None else max(v, self.decay * self._v)
+        return -self._v, self._v
+
+
+def class_shading(probabilities: np.ndarray, discretize: bool = False) -> np.ndarray:
+    """Return an RGBA image (r, r, 4) uint8: argmax class colours shaded by confidence.
+
+    ``probabilities`` : (k, r, r), one map per class (softmax outputs). A pixel whose
+    top probability is 1/k (no preference) is white, a certain one has the class colour at
+    ``BACKGROUND_STRENGTH``; with ``discretize`` every pixel gets the full shade.
+    """
+    k = probabilities.shape[0]
+    winner = np.argmax(probabilities, axis=0)
+    palette = np.array([class_rgb(j) for j in range(k)], dtype=float)
+    if discretize:
+        strength = np.full(winner.shape, BACKGROUND_STRENGTH)
+    else:
+        confidence = np.nan_to_num(np.max(probabilities, axis=0), nan=1.0 / k)
+        t = np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        strength = BACKGROUND_STRENGTH * t
+    rgb = 255.0 - (255.0 - palette[winner]) * strength[..., None]
+    rgba = np.empty((*winner.shape, 4), dtype=np.ubyte)
+    rgba[..., :3] = np.round(rgb)
+    rgba[..., 3] = 255
+    return rgba
+
+
+def style_plot(plot: pg.PlotItem) -> None:
+    """Give ``plot``'s axes dark text and lines on the white background, and plain numbers.
+
+    Axes show values as they are: no SI prefix like "(x0.001)" moved into the label.
+    """
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(FOREGROUND))
+        axis.setTextPen(pg.mkPen(FOREGROUND))
+        axis.enableAutoSIPrefix(False)

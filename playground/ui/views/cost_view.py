@@ -1,0 +1,168 @@
+"""The cost J against the iteration: train (solid) and test (dashed), with a hover read-out.
+
+Snapshots carry the whole (thinned) history, so every update simply replaces the curves'
+data; the current point (snapshot.iteration, snapshot.cost) is appended to the train
+curve. Non-finite costs are never drawn, and in log mode neither are costs ≤ 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Slot
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from playground.session.snapshot import Snapshot
+from playground.ui.views import colors
+
+TRAIN_COLOR = colors.CLASS_COLORS[0]
+TEST_COLOR = colors.CLASS_COLORS[4]
+DIVERGENCE_COLOR = colors.CLASS_COLORS[1]
+HOVER_HINT = "Hover the curve to read a cost."
+
+
+def with_current(history: np.ndarray, iteration: int, cost: float | None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Return (iterations, costs) of ``history`` (k, 2) plus (iteration, cost) if it is newer."""
+    x, y = history[:, 0], history[:, 1]
+    if cost is not None and (x.size == 0 or x[-1] < iteration):
+        x = np.append(x, float(iteration))
+        y = np.append(y, float(cost))
+    return x, y
+
+
+def drawable(x: np.ndarray, y: np.ndarray, log_y: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return the points that can be drawn: finite, and > 0 when the y axis is logarithmic."""
+    with np.errstate(invalid="ignore"):
+        keep = np.isfinite(x) & np.isfinite(y)
+        if log_y:
+            keep &= y > 0
+    return x[keep], y[keep]
+
+
+class CostView(QWidget):
+    """Plots train and test cost J against the iteration, live."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._run_id: int | None = None
+        self._train = (np.zeros(0), np.zeros(0))    # what is drawn, in data units
+        self._test = (np.zeros(0), np.zeros(0))
+
+        self.plot_widget = pg.PlotWidget(background=colors.BACKGROUND)
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        colors.style_plot(self.plot_item)
+        self.plot_item.setLabel("bottom", "iteration")
+        self.plot_item.setLabel("left", "cost J")
+        self.plot_item.showGrid(x=True, y=True, alpha=0.15)
+        self.plot_item.setMenuEnabled(False)
+        self.legend = self.plot_item.addLegend(
+            offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#909090"),
+            labelTextColor=colors.FOREGROUND)
+        self.train_curve = self.plot_item.plot(name="train J", pen=pg.mkPen(TRAIN_COLOR,
+                                                                             width=2))
+        self.test_curve = self.plot_item.plot(
+            name="test J", pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.PenStyle.DashLine))
+        for curve in (self.train_curve, self.test_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+
+        self.divergence_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(DIVERGENCE_COLOR, width=1.5,
+                                                  style=Qt.PenStyle.DotLine),
+            label="diverged", labelOpts={"position": 0.1, "color": DIVERGENCE_COLOR,
+                                         "fill": (255, 255, 255, 200),
+                                         "anchors": [(1.0, 1.0), (1.0, 0.0)]})
+        self.divergence_line.setVisible(False)
+        self.plot_item.addItem(self.divergence_line, ignoreBounds=True)
+        # Added to the ViewBox directly: the PlotItem would log-transform it a second time.
+        self.hover_marker = pg.ScatterPlotItem(size=10, pen=pg.mkPen(colors.OUTLINE),
+                                               brush=pg.mkBrush(255, 255, 255, 180))
+        self.hover_marker.setZValue(20)
+        self.hover_marker.setVisible(False)
+        self.plot_item.getViewBox().addItem(self.hover_marker, ignoreBounds=True)
+
+        self.log_checkbox = QCheckBox("log y")
+        self.log_checkbox.setToolTip("Logarithmic cost axis (costs ≤ 0 are not drawn)")
+        self.log_checkbox.toggled.connect(self._on_log_checkbox_toggled)
+        self.readout_label = QLabel(HOVER_HINT)
+        self.readout_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._mouse_proxy = pg.SignalProxy(self.plot_item.scene().sigMouseMoved, rateLimit=30,
+                                           slot=self._on_scene_mouse_moved)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 0, 4, 0)
+        bar.addWidget(self.log_checkbox)
+        bar.addSpacing(12)
+        bar.addWidget(self.readout_label, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addLayout(bar)
+
+    # ------------------------------------------------------------------ public API
+
+    @Slot(object)
+    def update_snapshot(self, snapshot: Snapshot) -> None:
+        """Draw the cost history of ``snapshot`` (replacing the previous run's on a reset)."""
+        if snapshot.run_id != self._run_id:
+            self._run_id = snapshot.run_id
+            self.hover_marker.setVisible(False)
+            self.readout_label.setText(HOVER_HINT)
+        self._train = with_current(snapshot.cost_history, snapshot.iteration, snapshot.cost)
+        self._test = with_current(snapshot.test_cost_history, snapshot.iteration,
+                                  snapshot.test_cost if len(snapshot.test_cost_history) else None)
+        self._draw_curves()
+        divergence = snapshot.divergence
+        self.divergence_line.setVisible(divergence is not None)   # first: a hidden label
+        if divergence is not None:                                  # ignores new text
+            self.divergence_line.setValue(divergence.iteration)
+            self.divergence_line.label.setFormat(f"diverged at iteration {divergence.iteration}")
+        title = f"J = {snapshot.cost:.4g} at iteration {snapshot.iteration}"
+        if snapshot.test_cost is not None:
+            title += f"   (test J = {snapshot.test_cost:.4g})"
+        self.plot_item.setTitle(title, color=colors.FOREGROUND, size="10pt")
+
+    # ------------------------------------------------------------------ slots
+
+    @Slot(bool)
+    def _on_log_checkbox_toggled(self, checked: bool) -> None:
+        self.plot_item.setLogMode(y=checked)
+        self.hover_marker.setVisible(False)
+        self._draw_curves()
+        self.plot_item.enableAutoRange()
+
+    @Slot(object)
+    def _on_scene_mouse_moved(self, args: tuple[QPointF]) -> None:
+        view_box = self.plot_item.getViewBox()
+        pos = args[0]
+        x, y = self.train_curve.xData, self.train_curve.yData
+        if x is None or len(x) == 0 or not view_box.sceneBoundingRect().contains(pos):
+            return
+        i = int(np.argmin(np.abs(x - view_box.mapSceneToView(pos).x())))
+        text = f"iteration {x[i]:.0f}: J = {y[i]:.6g}"
+        tx, ty = self.test_curve.xData, self.test_curve.yData
+        if tx is not None and len(tx):
+            j = int(np.argmin(np.abs(tx - x[i])))
+            text += (f"    test J = {ty[j]:.6g}" if tx[j] == x[i] else
+                     f"    test J = {ty[j]:.6g} (iteration {tx[j]:.0f})")
+        self.readout_label.setText(text)
+        shown_y = np.log10(y[i]) if self.log_checkbox.isChecked() else y[i]
+        self.hover_marker.setData(x=[x[i]], y=[shown_y])
+        self.hover_marker.setVisible(True)
+
+    # ------------------------------------------------------------------ drawing
+
+    def _draw_curves(self) -> None:
+        log_y = self.log_checkbox.isChecked()
+        self.train_curve.setData(*drawable(*self._train, log_y))
+        self.test_curve.setData(*drawable(*self._test, log_y))
+
+
+if __name__ == "__main__":
+    import sys
+
+    from playground.ui.views import run_alone
+
+    sys.exit(run_alone(CostView, "CostView", dataset="flower", iterations=2000))

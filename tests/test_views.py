@@ -1,0 +1,452 @@
+"""The plot views draw exactly what the snapshot holds, in place, with fixed colour levels."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QImage
+
+from playground.core.datasets import Dataset
+from playground.session.snapshot import Snapshot, fake_snapshot
+from playground.session.trainer import Divergence
+from playground.ui.views import colors
+from playground.ui.views.boundary_view import BoundaryView
+from playground.ui.views.cost_view import CostView
+from playground.ui.views.units_view import MAX_THUMBNAILS, UnitsView, mosaic
+from playground.ui.views.weights_view import WeightsView, index_ticks
+
+# Showing a top-level window on the offscreen platform logs this harmless warning.
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+
+# --------------------------------------------------------------------------- snapshots
+# Building a snapshot trains a small network; each one is made once per module.
+
+@pytest.fixture(scope="module")
+def flower() -> Snapshot:
+    return fake_snapshot()
+
+
+@pytest.fixture(scope="module")
+def zeros_sigmoid() -> Snapshot:
+    return fake_snapshot(init="zeros", activation="sigmoid")
+
+
+@pytest.fixture(scope="module")
+def housing() -> Snapshot:
+    return fake_snapshot(hidden=(), dataset="housing")
+
+
+@pytest.fixture(scope="module")
+def gaussians() -> Snapshot:
+    return fake_snapshot(dataset="gaussians")
+
+
+def shown(qtbot, widget):
+    qtbot.addWidget(widget)
+    widget.resize(600, 450)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def levels(image_item) -> tuple[float, float]:
+    lo, hi = image_item.getLevels()
+    return float(lo), float(hi)
+
+
+# --------------------------------------------------------------------------- colours
+
+def test_symmetric_levels_never_collapse_to_zero():
+    assert colors.symmetric_levels(np.zeros((3, 2))) == (-1.0, 1.0)
+    assert colors.symmetric_levels(np.array([[0.5, -2.0]])) == (-2.0, 2.0)
+    assert colors.symmetric_levels(np.array([np.nan, np.inf])) == (-1.0, 1.0)
+    assert colors.symmetric_levels([np.array([0.1]), np.array([[-0.3]])]) == (-0.3, 0.3)
+
+
+def test_steady_levels_grow_at_once_and_shrink_slowly():
+    steady = colors.SteadyLevels(decay=0.5)
+    assert steady.update(np.array([2.0])) == (-2.0, 2.0)
+    assert steady.update(np.array([4.0])) == (-4.0, 4.0)      # grows at once
+    assert steady.update(np.array([0.1])) == (-2.0, 2.0)      # halves, not straight to 0.1
+    assert steady.update(np.zeros(3)) == (-1.0, 1.0)          # all zero: neutral, forgets
+    assert steady.update(np.array([0.01])) == (-0.01, 0.01)
+
+
+def test_activation_levels_are_fixed_by_activation():
+    A = np.array([[0.2, 3.0]])
+    assert colors.activation_levels("sigmoid", A) == (0.0, 1.0)
+    assert colors.activation_levels("tanh", A) == (-1.0, 1.0)
+    assert colors.activation_levels("relu", A) == (-3.0, 3.0)
+
+
+def test_binary_class_colours_are_the_ends_of_the_diverging_map():
+    ends = colors.diverging_map().map(np.array([0.0, 1.0]), mode="byte")[:, :3]
+    assert [tuple(int(v) for v in c) for c in ends] == [colors.class_rgb(0), colors.class_rgb(1)]
+    assert len(set(colors.CLASS_COLORS)) >= 8
+
+
+def test_class_shading_is_white_when_unsure_and_class_coloured_when_sure():
+    P = np.zeros((3, 1, 2))
+    P[:, 0, 0] = 1 / 3                       # no preference
+    P[:, 0, 1] = (0.0, 0.0, 1.0)             # certain: class 2
+    rgba = colors.class_shading(P)
+    assert rgba.shape == (1, 2, 4) and rgba.dtype == np.uint8
+    assert tuple(rgba[0, 0]) == (255, 255, 255, 255)
+    green = 255 - (255 - np.array(colors.class_rgb(2))) * colors.BACKGROUND_STRENGTH
+    assert np.allclose(rgba[0, 1, :3], green, atol=1)
+
+
+# --------------------------------------------------------------------------- boundary
+
+def test_boundary_binary_draws_the_probability_with_levels_0_1(qtbot, flower):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(flower)
+    assert np.array_equal(view.image_item.image, flower.outputs[0])
+    assert levels(view.image_item) == (0.0, 1.0)
+    assert view.image_item.isVisible() and not view.class_image_item.isVisible()
+    assert len(view.train_scatter.data) == flower.train.m
+    assert len(view.test_scatter.data) == flower.test.m
+    assert "A[3]" in view.plot_item.titleLabel.text
+
+
+def test_boundary_image_sits_on_the_grid_with_y_up(qtbot, flower):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(flower)
+    grid = flower.grid
+    assert not view.plot_item.getViewBox().yInverted()
+    assert view.plot_item.getViewBox().state["aspectLocked"]
+    rect = view.image_item.mapRectToParent(view.image_item.boundingRect())
+    x_min, x_max, y_min, y_max = grid.extent
+    assert rect.left() == pytest.approx(x_min) and rect.right() == pytest.approx(x_max)
+    assert rect.top() == pytest.approx(y_min) and rect.bottom() == pytest.approx(y_max)
+    # The pixel under the data point (xs[c], ys[r]) is image row r, column c.
+    r, c = 45, 7
+    pixel = view.image_item.mapFromParent(QPointF(grid.xs[c], grid.ys[r]))
+    assert abs(pixel.y() - r) < 1.0 and abs(pixel.x() - c) < 1.0
+
+
+def test_boundary_discretize_thresholds_at_one_half(qtbot, flower):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(flower)
+    view.discretize_checkbox.setChecked(True)
+    assert np.array_equal(view.image_item.image, (flower.outputs[0] > 0.5).astype(float))
+    assert "a > 0.5" in view.discretize_checkbox.toolTip()
+    view.discretize_checkbox.setChecked(False)
+    assert np.array_equal(view.image_item.image, flower.outputs[0])
+
+
+def test_boundary_shows_a_hidden_unit_until_back_to_output(qtbot, flower):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(flower)
+    view.show_unit(1, 3)
+    assert np.array_equal(view.image_item.image, flower.unit_maps[0][2])
+    assert levels(view.image_item) == (-1.0, 1.0)             # tanh
+    assert "A[1] unit 3" in view.plot_item.titleLabel.text
+    assert view.back_button.isVisibleTo(view)
+    view.update_snapshot(flower)                               # the choice survives frames
+    assert view.shown_unit == (1, 3)
+    assert np.array_equal(view.image_item.image, flower.unit_maps[0][2])
+    view.back_button.click()
+    assert view.shown_unit is None
+    assert np.array_equal(view.image_item.image, flower.outputs[0])
+    assert not view.back_button.isVisibleTo(view)
+
+
+def test_boundary_forgets_a_unit_the_new_architecture_lacks(qtbot, flower, housing):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(flower)
+    view.show_unit(2, 3)
+    view.update_snapshot(housing)                              # no hidden layers at all
+    assert view.shown_unit is None
+    with pytest.raises(ValueError):
+        view.show_unit(0, 1)
+
+
+def test_boundary_multiclass_builds_an_rgba_image(qtbot, gaussians):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(gaussians)
+    image = view.class_image_item.image
+    r = gaussians.grid.resolution
+    assert image.shape == (r, r, 4) and image.dtype == np.uint8
+    assert view.class_image_item.isVisible() and not view.image_item.isVisible()
+    assert np.array_equal(image, colors.class_shading(gaussians.outputs))
+    assert len(view.train_scatter.data) + len(view.test_scatter.data) == 300
+
+
+def test_boundary_multiclass_discretize_drops_the_confidence_shading(qtbot, gaussians):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(gaussians)
+    view.discretize_checkbox.setChecked(True)
+    assert np.array_equal(view.class_image_item.image,
+                          colors.class_shading(gaussians.outputs, discretize=True))
+
+
+def test_boundary_regression_plane_uses_the_data_range(qtbot):
+    snapshot = fake_snapshot(dataset="plane", iterations=50)
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(snapshot)
+    y = np.concatenate([snapshot.train.Y[0], snapshot.test.Y[0]])
+    assert levels(view.image_item) == (y.min(), y.max())
+    assert np.array_equal(view.image_item.image, snapshot.outputs[0])
+    assert not view.discretize_checkbox.isEnabled()
+
+
+def test_boundary_1d_data_draws_a_curve_not_an_image(qtbot, housing):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(housing)
+    assert not view.image_item.isVisible() and not view.class_image_item.isVisible()
+    assert len(view.curve_items) == 1
+    x, y = view.curve_items[0].getOriginalDataset()
+    assert np.array_equal(x, housing.grid.xs) and np.array_equal(y, housing.outputs[0])
+    assert np.array_equal(view.train_scatter.data["y"], housing.train.Y[0])
+    assert not view.plot_item.getViewBox().state["aspectLocked"]
+    assert view.plot_item.getAxis("bottom").labelText == "size (1000 sq ft)"
+
+
+def test_boundary_without_an_input_plane_says_so(qtbot, flower):
+    wide = Dataset(np.zeros((3, 4)), np.array([[0.0, 1.0, 0.0, 1.0]]), "binary", "wide")
+    snapshot = dataclasses.replace(flower, train=wide, test=None, grid=None, outputs=None,
+                                   unit_maps=())
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(snapshot)
+    assert view.message_label.isVisible()
+    assert view.message_label.text() == "No input plane to draw: the data has 3 features"
+
+
+def test_boundary_reuses_its_items_for_the_same_run(qtbot, flower, housing):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(housing)
+    items = (view.image_item, view.train_scatter, list(view.curve_items))
+    view.update_snapshot(housing)
+    assert (view.image_item, view.train_scatter, list(view.curve_items)) == items
+    assert items[2][0] is view.curve_items[0]
+
+
+def test_boundary_export_png_writes_the_plot(qtbot, flower, tmp_path):
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(flower)
+    path = tmp_path / "boundary.png"
+    view.export_png(str(path))
+    image = QImage(str(path))
+    assert not image.isNull() and image.width() > 100 and image.height() > 100
+    with pytest.raises(OSError):
+        view.export_png(str(tmp_path / "missing-dir" / "x.png"))
+
+
+# --------------------------------------------------------------------------- cost
+
+def test_cost_curve_is_the_history_plus_the_current_point(qtbot, flower):
+    view = shown(qtbot, CostView())
+    view.update_snapshot(flower)
+    x, y = view.train_curve.getOriginalDataset()
+    history = flower.cost_history
+    assert np.array_equal(x, np.append(history[:, 0], flower.iteration))
+    assert np.array_equal(y, np.append(history[:, 1], flower.cost))
+    assert view.plot_item.getAxis("bottom").labelText == "iteration"
+    assert view.plot_item.getAxis("left").labelText == "cost J"
+
+
+def test_cost_test_curve_and_divergence_marker(qtbot, flower):
+    test_history = np.array([[0.0, 0.9], [100.0, 0.5], [200.0, 0.4]])
+    snapshot = dataclasses.replace(
+        flower, test_cost_history=test_history,
+        divergence=Divergence(iteration=250, what="cost is nan", learning_rate=9.0,
+                              kept_iteration=249))
+    view = shown(qtbot, CostView())
+    view.update_snapshot(snapshot)
+    x, y = view.test_curve.getOriginalDataset()
+    assert np.array_equal(x, [0.0, 100.0, 200.0, flower.iteration])
+    assert y[-1] == flower.test_cost
+    assert view.test_curve.opts["pen"].style() == Qt.PenStyle.DashLine
+    assert view.divergence_line.isVisible() and view.divergence_line.value() == 250
+    assert view.divergence_line.label.textItem.toPlainText() == "diverged at iteration 250"
+    view.update_snapshot(flower)
+    assert not view.divergence_line.isVisible()
+
+
+def test_cost_log_mode_hides_costs_that_have_no_logarithm(qtbot, flower):
+    history = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, np.inf], [3.0, 0.5]])
+    snapshot = dataclasses.replace(flower, cost_history=history, iteration=4, cost=0.25)
+    view = shown(qtbot, CostView())
+    view.update_snapshot(snapshot)
+    assert np.array_equal(view.train_curve.getOriginalDataset()[0], [0, 1, 3, 4])
+    view.log_checkbox.setChecked(True)
+    assert view.plot_item.ctrl.logYCheck.isChecked()
+    assert view.train_curve.opts["logMode"] == [False, True]
+    assert np.array_equal(view.train_curve.getOriginalDataset()[0], [0, 3, 4])
+    view.log_checkbox.setChecked(False)
+    assert not view.plot_item.ctrl.logYCheck.isChecked()
+
+
+def test_cost_hover_reads_the_nearest_point(qtbot, flower):
+    view = shown(qtbot, CostView())
+    view.update_snapshot(flower)
+    qtbot.wait(20)                                  # let the auto-range settle
+    view_box = view.plot_item.getViewBox()
+    scene_pos = view_box.mapViewToScene(QPointF(100.2, float(flower.cost_history[100, 1])))
+    view._on_scene_mouse_moved((scene_pos,))
+    assert view.readout_label.text() == f"iteration 100: J = {flower.cost_history[100, 1]:.6g}"
+    assert view.hover_marker.isVisible()
+
+
+# --------------------------------------------------------------------------- weights
+
+def test_weights_one_panel_per_layer_with_symmetric_shared_levels(qtbot, flower):
+    view = shown(qtbot, WeightsView())
+    view.update_snapshot(flower)
+    assert len(view.panels) == flower.arch.L == 3
+    for panel in view.panels:
+        W, b = flower.parameters[f"W{panel.l}"], flower.parameters[f"b{panel.l}"]
+        assert np.array_equal(panel.w_image.image, W)
+        assert np.array_equal(panel.b_image.image, b)
+        lo, hi = levels(panel.w_image)
+        assert lo == -hi and hi == pytest.approx(max(np.abs(W).max(), np.abs(b).max()))
+        assert levels(panel.b_image) == (lo, hi)
+        assert panel.w_plot.getViewBox().yInverted()          # unit 1 on top, like the matrix
+    assert view.panels[0].w_plot.titleLabel.text == "W[1]  (4, 2)"
+    assert view.panels[0].b_plot.titleLabel.text == "b[1]  (4, 1)"
+
+
+def test_weights_all_zero_matrix_shows_the_neutral_colour(qtbot):
+    snapshot = fake_snapshot(init="zeros", iterations=5)
+    view = shown(qtbot, WeightsView())
+    view.update_snapshot(snapshot)
+    panel = view.panels[0]                                     # W[1] stays 0 with tanh
+    assert not np.any(panel.w_image.image)
+    lo, hi = levels(panel.w_image)
+    assert hi > 0 and lo == -hi
+
+
+def test_weights_levels_shrink_slowly_and_only_with_training(qtbot, flower):
+    view = shown(qtbot, WeightsView())
+    view.update_snapshot(flower)
+    hi = levels(view.panels[0].w_image)[1]
+    view.update_snapshot(flower)                               # same frame: same levels
+    assert levels(view.panels[0].w_image)[1] == hi
+    small = {k: v / 10 for k, v in flower.parameters.items()}
+    view.update_snapshot(dataclasses.replace(flower, parameters=small, iteration=301))
+    assert levels(view.panels[0].w_image)[1] == pytest.approx(0.98 * hi)
+    view.update_snapshot(dataclasses.replace(flower, parameters=small, run_id=2))
+    assert levels(view.panels[0].w_image)[1] == pytest.approx(hi / 10)   # new run: fresh
+
+
+def test_weights_rebuild_only_when_the_architecture_changes(qtbot, flower):
+    view = shown(qtbot, WeightsView())
+    view.update_snapshot(flower)
+    panels = list(view.panels)
+    view.update_snapshot(dataclasses.replace(flower, iteration=400))
+    assert all(a is b for a, b in zip(view.panels, panels, strict=True))
+    view.update_snapshot(fake_snapshot(hidden=(5,), iterations=2))
+    assert len(view.panels) == 2 and view.panels[0] is not panels[0]
+
+
+def test_weights_hover_names_the_cell_one_based(qtbot, flower):
+    view = shown(qtbot, WeightsView())
+    view.update_snapshot(flower)
+    view_box = view.panels[1].w_plot.getViewBox()
+    W2 = flower.parameters["W2"]
+    text = view.cell_text(view_box.mapViewToScene(QPointF(2.5, 0.5)))   # row 0, column 2
+    assert text.startswith(f"W[2] row 1 (unit 1), column 3 (input a[1]₃) = {W2[0, 2]:.4g}")
+    b_box = view.panels[0].b_plot.getViewBox()
+    b1 = flower.parameters["b1"]
+    assert view.cell_text(b_box.mapViewToScene(QPointF(0.5, 3.5))) == (
+        f"b[1] row 4 (unit 4) = {b1[3, 0]:.4g}")
+
+
+def test_weights_ticks_stay_readable_for_wide_layers():
+    assert [label for _, label in index_ticks(4, "x")] == ["x₁", "x₂", "x₃", "x₄"]
+    assert [label for _, label in index_ticks(256, most=6)] == [
+        "1", "50", "100", "150", "200", "250"]
+    assert len(index_ticks(256)) <= 12
+    assert index_ticks(3)[0][0] == 0.5                         # centred on the cell
+
+
+# --------------------------------------------------------------------------- units
+
+def test_units_one_thumbnail_per_unit_on_a_fixed_scale(qtbot, flower):
+    view = shown(qtbot, UnitsView())
+    view.update_snapshot(flower)
+    assert [len(row.frames) for row in view.rows] == [4, 3]
+    for row in view.rows:
+        assert levels(row.mosaic) == (-1.0, 1.0)               # tanh, never auto-levelled
+        for u in range(row.n_units):
+            assert np.array_equal(view.thumbnail_image(row.l, u + 1),
+                                  flower.unit_maps[row.l - 1][u])
+    plain = view.rows[0].label.text.replace("<b>", "").replace("</b>", "")
+    assert plain.startswith("layer 1 (tanh) · 4 units")
+
+
+def test_units_mosaic_keeps_line_one_on_top_and_gaps_transparent():
+    maps = np.arange(10 * 2 * 2, dtype=float).reshape(10, 2, 2)
+    image = mosaic(maps, lines=2, gap=1)
+    assert image.shape == (2 * 3 - 1, 8 * 3 - 1)
+    assert np.array_equal(image[3:5, 0:2], maps[0])            # unit 1: top line, first cell
+    assert np.array_equal(image[0:2, 3:5], maps[9])            # unit 10: second line
+    assert np.isnan(image[2]).all() and np.isnan(image[0:2, 6:8]).all()   # gap, empty cell
+
+
+def test_units_zero_init_sigmoid_units_look_identical(qtbot, zeros_sigmoid):
+    view = shown(qtbot, UnitsView())
+    view.update_snapshot(zeros_sigmoid)
+    first = view.rows[0]
+    assert zeros_sigmoid.distinct_units[0] == 1
+    thumbnails = [view.thumbnail_image(1, u) for u in range(1, first.n_units + 1)]
+    assert all(np.array_equal(t, thumbnails[0]) for t in thumbnails)
+    assert levels(first.mosaic) == (0.0, 1.0)
+    assert "all units identical" in first.label.text
+
+
+def test_units_click_emits_layer_and_unit_one_based(qtbot, flower):
+    view = shown(qtbot, UnitsView())
+    view.update_snapshot(flower)
+    graphics = view.layout_widget
+    centre = view.thumbnail_scene_rect(1, 3).center()
+    assert view.unit_at(centre) == (1, 3)
+    with qtbot.waitSignal(view.unit_clicked, timeout=1000) as blocker:
+        qtbot.mouseClick(graphics.viewport(), Qt.MouseButton.LeftButton,
+                         pos=graphics.mapFromScene(centre))
+    assert blocker.args == [1, 3]
+    assert view.unit_at(view.thumbnail_scene_rect(2, 2).center()) == (2, 2)
+
+
+def test_units_wide_layer_shows_the_first_64(qtbot):
+    snapshot = fake_snapshot(hidden=(70,), iterations=1)
+    view = shown(qtbot, UnitsView())
+    view.update_snapshot(snapshot)
+    assert len(view.rows[0].frames) == MAX_THUMBNAILS
+    assert view.rows[0].mosaic.image.shape[0] > 7 * snapshot.grid.resolution   # 8 lines
+    assert f"showing the first {MAX_THUMBNAILS}" in view.rows[0].label.text
+
+
+def test_units_1d_data_draws_curves(qtbot):
+    snapshot = fake_snapshot(hidden=(3,), dataset="housing", activation="relu", iterations=5)
+    view = shown(qtbot, UnitsView())
+    view.update_snapshot(snapshot)
+    row = view.rows[0]
+    assert row.mosaic is None and len(row.frames) == 3
+    lo, hi = row.current_levels
+    assert lo == -hi                                            # relu: symmetric from max |A|
+    x, y = row.curve.getData()
+    k = snapshot.grid.resolution
+    unit_2 = slice(k + 1, 2 * k + 1)                            # curves are NaN-separated
+    expected = np.clip((snapshot.unit_maps[0][1] - lo) / (hi - lo), 0, 1)
+    assert np.allclose(y[unit_2], expected) and x[unit_2].min() >= 1.0   # in cell 2
+    assert np.isnan(y[k])
+
+
+def test_units_rebuild_only_when_the_architecture_changes(qtbot, flower, housing):
+    view = shown(qtbot, UnitsView())
+    view.update_snapshot(flower)
+    items = [(row.mosaic, row.label, *row.frames) for row in view.rows]
+    view.update_snapshot(dataclasses.replace(flower, iteration=301))
+    assert [(row.mosaic, row.label, *row.frames) for row in view.rows] == items
+    view.update_snapshot(housing)                               # no hidden layer
+    assert view.message_label.isVisibleTo(view) and "No hidden layers" in (
+        view.message_label.text())
