@@ -423,3 +423,12 @@ def test_parse_number_rejects_text_and_accepts_a_decimal_comma():
     assert parse_number("1,5") == 1.5
     assert parse_number("abc") is None and parse_number("nan") is None
     assert parse_number("inf") is None and parse_number("") is None
+
+
+@pytest.mark.parametrize("dataset,expected", [("flower", "logistic regression"),
+                                              ("housing", "linear regression"),
+                                              ("gaussians", "softmax regression")])
+def test_no_hidden_layer_names_the_model_after_its_output(qtbot, dataset, expected):
+    panel = ControlPanel(RunConfig(dataset=dataset, hidden_layers=(), activations=()))
+    qtbot.addWidget(panel)
+    assert panel.no_layers_label.text().startswith(f"No hidden layer: {expected},")

@@ -274,3 +274,21 @@ def test_screenshot_mode_writes_a_picture_with_a_boundary(tmp_path):
     # the decision-boundary plot sits left of centre in the upper half
     colours = {image.pixel(x, y) for x in range(380, 740, 6) for y in range(60, 400, 6)}
     assert len(colours) > 50
+
+
+def test_export_plot_png_and_data_csv(qtbot, window, tmp_path):
+    from playground.core.csv_data import load_csv
+
+    window.step(100)
+    s = sync(qtbot, window)
+    png = tmp_path / "plot.png"
+    assert window.export_png(str(png))
+    image = QImage(str(png))
+    assert image.width() > 200 and image.height() > 200
+    csv_path = tmp_path / "data.csv"
+    assert window.export_csv(str(csv_path))
+    data = load_csv(csv_path)
+    assert np.array_equal(data.X, s.train.X) and np.array_equal(data.Y, s.train.Y)
+    assert window.load_csv(str(csv_path))                      # and it loads back
+    s = sync(qtbot, window)
+    assert s.train.m == 400 and s.iteration == 0 and window.controls.config().data_path

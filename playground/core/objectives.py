@@ -29,6 +29,7 @@ class Objective:
     task: str
     label: str
     formula: str
+    shallow_name: str          # what the network is with no hidden layer
     activate: Callable[[np.ndarray], np.ndarray]
     cost: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
     dZ: Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -95,14 +96,14 @@ OBJECTIVES: dict[tuple[str, str], Objective] = {
     (o.output, o.loss): o
     for o in (
         Objective("sigmoid", "cross-entropy", "binary", "sigmoid + cross-entropy",
-                  "J = −(1/m) Σ [y ln a + (1−y) ln(1−a)]",
+                  "J = −(1/m) Σ [y ln a + (1−y) ln(1−a)]", "logistic regression",
                   sigmoid, binary_cross_entropy, residual),
         Objective("softmax", "cross-entropy", "multiclass", "softmax + cross-entropy",
-                  "J = −(1/m) Σ y ln a", softmax, categorical_cross_entropy, residual),
+                  "J = −(1/m) Σ y ln a", "softmax regression", softmax, categorical_cross_entropy, residual),
         Objective("linear", "mse", "regression", "linear + ½ mean squared error",
-                  "J = (1/2m) Σ (a − y)²", identity, half_mean_squared_error, residual),
+                  "J = (1/2m) Σ (a − y)²", "linear regression", identity, half_mean_squared_error, residual),
         Objective("linear", "l1", "regression", "linear + mean absolute error",
-                  "J = (1/m) Σ |a − y|", identity, mean_absolute_error, sign_residual),
+                  "J = (1/m) Σ |a − y|", "linear regression (L1)", identity, mean_absolute_error, sign_residual),
     )
 }
 

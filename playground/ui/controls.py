@@ -305,8 +305,7 @@ class ControlPanel(QWidget):
         self.layer_headers = [self.layers_grid.itemAtPosition(0, col).widget()
                               for col in range(3)]
         column.addLayout(self.layers_grid)
-        self.no_layers_label = QLabel("No hidden layer: logistic regression, "
-                                      "Ŷ = g(W[1] X + b[1])")
+        self.no_layers_label = QLabel()
         self.no_layers_label.setWordWrap(True)
         column.addWidget(self.no_layers_label)
 
@@ -315,8 +314,8 @@ class ControlPanel(QWidget):
                                          f"it); at most {MAX_HIDDEN_LAYERS}")
         self.add_layer_button.clicked.connect(self._on_add_layer_button_clicked)
         self.remove_layer_button = QPushButton("Remove layer")
-        self.remove_layer_button.setToolTip("Remove the last hidden layer (none left = "
-                                            "logistic regression)")
+        self.remove_layer_button.setToolTip("Remove the last hidden layer (none left: "
+                                            "logistic, softmax or linear regression)")
         self.remove_layer_button.clicked.connect(self._on_remove_layer_button_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_layer_button)
@@ -621,6 +620,9 @@ class ControlPanel(QWidget):
         for row, units, activation in zip(self.layer_rows, c.hidden_layers, c.activations):
             row.set_layer(units, activation)
         self.no_layers_label.setVisible(not c.hidden_layers)
+        objective = self._objective_for(self._task())
+        name = objective.shallow_name if objective else "a single layer"
+        self.no_layers_label.setText(f"No hidden layer: {name}, Ŷ = g(W[1] X + b[1])")
         for header in self.layer_headers:
             header.setVisible(bool(c.hidden_layers))
         self.add_layer_button.setEnabled(len(c.hidden_layers) < MAX_HIDDEN_LAYERS)

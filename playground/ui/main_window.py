@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.status_view = StatusView()
         self._config: RunConfig | None = None
         self._drawn: Snapshot | None = None
+        self._shown_once = False
         self._build_layout()
         self._build_menus()
         self._connect()
@@ -440,6 +441,22 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.fit_boundary_pane()
+
+    def fit_boundary_pane(self) -> None:
+        """Make the decision-boundary pane about square: its plot keeps the data's aspect."""
+        top = self.splitters["top"]
+        total = sum(top.sizes())
+        if total <= 0:
+            return
+        # the square plot plus its axis, colour bar and labels (~130 px)
+        boundary = min(top.height() + 130, int(total * 0.62))
+        top.setSizes([boundary, total - boundary])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self._display_timer.stop()

@@ -86,8 +86,8 @@ class StatusView(QWidget):
         lines = [describe_layer(l, s.arch.layer_dims[l], spread, distinct)
                  for l, (spread, distinct) in enumerate(zip(s.unit_spreads, s.distinct_units),
                                                         start=1)]
-        self.symmetry.setText("\n".join(lines) if lines else "no hidden layer "
-                              "(logistic regression)")
+        self.symmetry.setText("\n".join(lines) if lines else
+                              f"no hidden layer ({s.arch.objective.shallow_name})")
         if s.divergence is not None:
             self.message.setStyleSheet("color: #b00020; font-weight: bold;")
             self.message.setText(s.divergence.message)
