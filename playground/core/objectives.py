@@ -99,11 +99,14 @@ OBJECTIVES: dict[tuple[str, str], Objective] = {
                   "J = −(1/m) Σ [y ln a + (1−y) ln(1−a)]", "logistic regression",
                   sigmoid, binary_cross_entropy, residual),
         Objective("softmax", "cross-entropy", "multiclass", "softmax + cross-entropy",
-                  "J = −(1/m) Σ y ln a", "softmax regression", softmax, categorical_cross_entropy, residual),
+                  "J = −(1/m) Σ y ln a", "softmax regression",
+                  softmax, categorical_cross_entropy, residual),
         Objective("linear", "mse", "regression", "linear + ½ mean squared error",
-                  "J = (1/2m) Σ (a − y)²", "linear regression", identity, half_mean_squared_error, residual),
+                  "J = (1/2m) Σ (a − y)²", "linear regression",
+                  identity, half_mean_squared_error, residual),
         Objective("linear", "l1", "regression", "linear + mean absolute error",
-                  "J = (1/m) Σ |a − y|", "linear regression (L1)", identity, mean_absolute_error, sign_residual),
+                  "J = (1/m) Σ |a − y|", "linear regression (L1)",
+                  identity, mean_absolute_error, sign_residual),
     )
 }
 
