@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage
 
 from playground.app import display_problem
 from playground.core.npz import load_model
+from playground.session.config import RunConfig
 from playground.session.snapshot import RunState
 from playground.ui.main_window import MainWindow, session_from_json, session_to_json
 
@@ -292,3 +293,12 @@ def test_export_plot_png_and_data_csv(qtbot, window, tmp_path):
     assert window.load_csv(str(csv_path))                      # and it loads back
     s = sync(qtbot, window)
     assert s.train.m == 400 and s.iteration == 0 and window.controls.config().data_path
+
+
+def test_an_opened_session_runs_what_the_controls_show(qtbot, window, tmp_path):
+    path = tmp_path / "fast.json"
+    path.write_text(session_to_json(RunConfig(learning_rate=1000.0)))
+    assert window.open_session(str(path))
+    s = sync(qtbot, window)
+    assert window.controls.config().learning_rate == 10.0 == s.learning_rate
+    assert "outside the control's range: using 10" in s.message

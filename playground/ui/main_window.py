@@ -117,7 +117,9 @@ class MainWindow(QMainWindow):
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.cost_view)
         side.addWidget(self.status_view)
-        side.setSizes([300, 200])
+        side.setSizes([250, 250])
+        side.setCollapsible(1, False)
+        self.status_view.setMinimumHeight(220)        # six rows and a three-line notice
         right_top.addWidget(side)
         right_top.setSizes([520, 420])
         # Units and weights side by side: identical unit maps and identical weight rows
@@ -337,10 +339,10 @@ class MainWindow(QMainWindow):
             self.show_error("Import weights failed", str(error))
             return False
         self._remember_folder("weights", path)
-        self.controls.set_config(config)
-        self._config = config
-        self.session.load_model(model, config, f"Imported {os.path.basename(path)} "
-                                               f"(iteration {model.iteration}).")
+        note = self._show_config(config)
+        self._config = self.controls.config()
+        self.session.load_model(model, self._config, f"Imported {os.path.basename(path)} "
+                                                     f"(iteration {model.iteration})." + note)
         return True
 
     def save_session(self, path: str) -> bool:
@@ -361,9 +363,24 @@ class MainWindow(QMainWindow):
             self.show_error("Open session failed", f"cannot open {path}: {error}")
             return False
         self._remember_folder("sessions", path)
-        self.controls.set_config(config)
-        self.apply_config(config, f"Opened session {os.path.basename(path)}.")
+        message = f"Opened session {os.path.basename(path)}." + self._show_config(config)
+        self.apply_config(self.controls.config(), message)
         return True
+
+    def _show_config(self, config: RunConfig) -> str:
+        """Set the controls to ``config``; return a note if a control had to clamp a value.
+
+        The run always uses what the controls show, so nothing runs that the learner
+        cannot see.
+        """
+        self.controls.set_config(config)
+        shown = self.controls.config()
+        notes = [f"{label} {getattr(config, name):g} is outside the control's range: "
+                 f"using {getattr(shown, name):g}."
+                 for name, label in (("learning_rate", "Learning rate"),
+                                     ("init_scale", "Init scale"))
+                 if getattr(shown, name) != getattr(config, name)]
+        return "".join(" " + note for note in notes)
 
     def load_csv(self, path: str) -> bool:
         try:
