@@ -24,8 +24,14 @@ from playground.core.network import Architecture
 from playground.core.npz import ModelFileError, SavedModel, load_model, save_model
 from playground.core.objectives import LOSSES, OUTPUTS
 from playground.session.config import RunConfig, architecture_for, load_data
+from playground.session.lessons import lesson, lessons
 from playground.session.trainer import Trainer
 
+# --json keys of the per-layer histories (rows [iteration, layer 1, layer 2, …]) and the
+# LayerReadings field each one records.
+LAYER_SERIES = {"unit_spread_history": "unit_spread", "grad_norm_history": "grad_norm",
+                "grad_ratio_history": "grad_ratio", "dead_fraction": "dead_fraction",
+                "saturated_fraction": "saturated_fraction"}
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_DIVERGED = 0, 1, 2, 3
 GRADCHECK_OK, GRADCHECK_BUG = 1e-7, 1e-3
 
@@ -52,7 +58,7 @@ def _network_options(p: argparse.ArgumentParser) -> None:
                       help="seed of the generated data (flower: 1, as in the course)")
     data.add_argument("--classes", type=int, metavar="K",
                       help="number of classes for gaussians (k ≥ 2) and spiral (2 or 3)")
-    data.add_argument("--test-fraction", type=float, default=0.0, metavar="F",
+    data.add_argument("--test-fraction", type=float, metavar="F",
                       help="share of examples held out as a test set (default 0)")
     net = p.add_argument_group("network")
     net.add_argument("--hidden", metavar="SIZES",
@@ -72,6 +78,9 @@ def _network_options(p: argparse.ArgumentParser) -> None:
     net.add_argument("--load", metavar="IN.npz",
                      help="start from the weights (and network) in this file")
     p.add_argument("--learning-rate", type=float, metavar="F", help="learning rate (default 1.2)")
+    p.add_argument("--preset", metavar="NAME",
+                   help="start from a lesson's settings (options given as well override "
+                        "them): " + ", ".join(lessons()))
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -82,8 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = sub.add_parser("train", help="train a network headless")
     _network_options(train)
-    train.add_argument("--iterations", type=int, default=10000, metavar="N",
-                       help="gradient-descent iterations (default 10000; 0 = only evaluate)")
+    train.add_argument("--iterations", type=int, metavar="N",
+                       help="gradient-descent iterations (default 10000, or the preset's; "
+                            "0 = only evaluate)")
     train.add_argument("--log-every", type=int, default=1000, metavar="N",
                        help="record the cost every N iterations (default 1000)")
     train.add_argument("--export", metavar="OUT.npz", help="write the trained weights here")
@@ -98,8 +108,21 @@ def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _base_config(args: argparse.Namespace, loaded: SavedModel | None) -> RunConfig:
+    """Return what the options start from: a preset, a loaded file's network, or defaults."""
+    base = lesson(args.preset).config if args.preset else RunConfig()
+    if loaded is None:
+        return base
+    arch = loaded.arch
+    return base.replace(hidden_layers=arch.hidden_layers, activations=arch.activations,
+                        output=arch.output, loss=arch.loss, init=loaded.init,
+                        init_scale=loaded.init_scale or base.init_scale, seed=loaded.seed,
+                        learning_rate=loaded.learning_rate or base.learning_rate)
+
+
 def config_from_args(args: argparse.Namespace, loaded: SavedModel | None) -> RunConfig:
-    """Return the RunConfig the arguments describe (network from ``loaded`` when given)."""
+    """Return the RunConfig the arguments describe: explicit options override the base
+    (a preset's settings, a loaded file's network, or the course defaults)."""
     if args.data and args.dataset:
         raise UsageError("give either --dataset or --data, not both")
     if args.test_data and not args.data:
@@ -109,34 +132,36 @@ def config_from_args(args: argparse.Namespace, loaded: SavedModel | None) -> Run
                  if getattr(args, name) is not None]
         if given:
             raise UsageError(f"--load takes the network from the file; drop --{given[0]}")
-        hidden = list(loaded.arch.hidden_layers)
-        activations = list(loaded.arch.activations)
-    else:
+    try:
+        base = _base_config(args, loaded)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    changes: dict[str, Any] = {}
+    if args.dataset or args.data:
+        changes.update(dataset=args.dataset or base.dataset, data_path=args.data,
+                       test_data_path=args.test_data, samples=None, noise=None,
+                       data_seed=None, classes=None, output=None, loss=None)
+    hidden = base.hidden_layers
+    if args.hidden is not None:
         try:
-            hidden = [int(n) for n in _split_list(args.hidden if args.hidden is not None else "4")]
+            hidden = tuple(int(n) for n in _split_list(args.hidden))
         except ValueError:
             raise UsageError(f"--hidden must be comma-separated integers, "
                              f"got {args.hidden!r}") from None
-        names = _split_list(args.activation) if args.activation is not None else ["tanh"]
-        activations = names * len(hidden) if len(names) == 1 else names
-    source = loaded
-    settings: dict[str, Any] = {
-        "dataset": args.dataset or "flower", "data_path": args.data,
-        "test_data_path": args.test_data, "samples": args.samples, "noise": args.noise,
-        "data_seed": args.data_seed, "classes": args.classes,
-        "test_fraction": args.test_fraction, "hidden_layers": tuple(hidden),
-        "activations": tuple(activations),
-        "output": source.arch.output if source else args.output,
-        "loss": source.arch.loss if source else args.loss,
-        "init": args.init or (source.init if source else "random"),
-        "init_scale": args.init_scale if args.init_scale is not None
-        else (source.init_scale if source else 0.01),
-        "seed": args.seed if args.seed is not None else (source.seed if source else 2),
-        "learning_rate": args.learning_rate if args.learning_rate is not None
-        else (source.learning_rate if source else 1.2),
-    }
+        changes["hidden_layers"] = hidden
+    if args.activation is not None or args.hidden is not None:
+        names = (_split_list(args.activation) if args.activation is not None
+                 else list(base.activations[:1] or ["tanh"]))
+        changes["activations"] = tuple(names * len(hidden) if len(names) == 1 else names)
+    for option, field in (("samples", "samples"), ("noise", "noise"),
+                          ("data_seed", "data_seed"), ("classes", "classes"),
+                          ("test_fraction", "test_fraction"), ("output", "output"),
+                          ("loss", "loss"), ("init", "init"), ("init_scale", "init_scale"),
+                          ("seed", "seed"), ("learning_rate", "learning_rate")):
+        if getattr(args, option) is not None:
+            changes[field] = getattr(args, option)
     try:
-        return RunConfig(**settings)
+        return base.replace(**changes)
     except ValueError as error:
         raise UsageError(str(error)) from None
 
@@ -170,6 +195,10 @@ def _describe(arch: Architecture) -> str:
     return f"{sizes} ({arch.output} output)"
 
 
+def _known_preset(args: argparse.Namespace) -> bool:
+    return bool(args.preset) and args.preset in lessons()
+
+
 def _check_count(name: str, value: int, minimum: int) -> None:
     if value < minimum:
         raise UsageError(f"--{name} must be at least {minimum}, got {value}")
@@ -177,17 +206,23 @@ def _check_count(name: str, value: int, minimum: int) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train as the arguments say; print the log or JSON; return the exit code."""
+    if args.iterations is None:
+        args.iterations = lesson(args.preset).iterations if _known_preset(args) else 10000
     _check_count("iterations", args.iterations, 0)
     _check_count("log-every", args.log_every, 1)
     trainer, config = trainer_from_args(args)
     start_iteration = trainer.iteration
     target = start_iteration + args.iterations
     history: list[list[float]] = []
+    layers: dict[str, list[list[float]]] = {name: [] for name in LAYER_SERIES}
     started = time.perf_counter()
     while True:
         i = trainer.iteration
         if (i - start_iteration) % args.log_every == 0:
             history.append([i, trainer.cost()])
+            readings = trainer.readings()
+            for name, key in LAYER_SERIES.items():
+                layers[name].append([i, *getattr(readings, key)])
             if not args.json:
                 print(f"Cost after iteration {i}: {_number(trainer.cost())}")
         if i >= target or trainer.diverged:
@@ -220,6 +255,8 @@ def run_train(args: argparse.Namespace) -> int:
         ("evaluated only" if args.iterations == 0 else "finished the iterations"),
         "layer_sizes": list(trainer.arch.layer_dims),
         "steps_per_second": steps / elapsed if steps and elapsed > 0 else None,
+        **layers,
+        "preset": args.preset,
     }
     if args.json:
         print(json.dumps(report))

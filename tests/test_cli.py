@@ -14,7 +14,8 @@ from playground.core.npz import load_model
 
 KEYS = {"iterations", "history", "final_cost", "test_cost", "train_accuracy", "test_accuracy",
         "unit_spread", "grad_norms", "diverged", "stop_reason", "layer_sizes",
-        "steps_per_second"}
+        "steps_per_second", "unit_spread_history", "grad_norm_history", "grad_ratio_history",
+        "dead_fraction", "saturated_fraction", "preset"}
 
 
 def run(capsys, *args):

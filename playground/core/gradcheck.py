@@ -34,6 +34,17 @@ def backprop_gradients(parameters: Parameters, X: np.ndarray, Y: np.ndarray,
     return backward(parameters, forward(X, parameters, arch), Y, arch)
 
 
+def backprop_with_bug(layer: int) -> Gradients:
+    """Return a backprop that forgets g'[layer](Z[layer]): the check must catch it."""
+
+    def gradients(parameters: Parameters, X: np.ndarray, Y: np.ndarray,
+                  arch: Architecture) -> dict[str, np.ndarray]:
+        return backward(parameters, forward(X, parameters, arch), Y, arch,
+                        drop_derivative=layer)
+
+    return gradients
+
+
 def relative_difference(grad: np.ndarray, approx: np.ndarray) -> float:
     """Return ‖grad − approx‖ / (‖grad‖ + ‖approx‖), 0.0 when both are zero."""
     denominator = np.linalg.norm(grad) + np.linalg.norm(approx)

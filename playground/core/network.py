@@ -133,9 +133,13 @@ def compute_cost(cache: Cache, Y: np.ndarray, arch: Architecture) -> float:
     return arch.objective.cost(cache.Z[arch.L], cache.A[arch.L], Y)
 
 
-def backward(parameters: Parameters, cache: Cache, Y: np.ndarray,
-             arch: Architecture) -> dict[str, np.ndarray]:
-    """Return gradients {dW1, db1, …, dWL, dbL}, each the shape of its parameter."""
+def backward(parameters: Parameters, cache: Cache, Y: np.ndarray, arch: Architecture,
+             drop_derivative: int | None = None) -> dict[str, np.ndarray]:
+    """Return gradients {dW1, db1, …, dWL, dbL}, each the shape of its parameter.
+
+    ``drop_derivative`` = l leaves g'[l](Z[l]) out of dZ[l]: a deliberate bug, only for
+    showing what a failing gradient check looks like. Training never sets it.
+    """
     m = Y.shape[1]
     grads: dict[str, np.ndarray] = {}
     dZ = arch.objective.dZ(cache.A[arch.L], Y)
@@ -143,8 +147,10 @@ def backward(parameters: Parameters, cache: Cache, Y: np.ndarray,
         grads[f"dW{l}"] = dZ @ cache.A[l - 1].T / m
         grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True) / m
         if l > 1:
-            g = ACTIVATIONS[arch.activations[l - 2]]
-            dZ = (parameters[f"W{l}"].T @ dZ) * g.derivative(cache.Z[l - 1], cache.A[l - 1])
+            dZ = parameters[f"W{l}"].T @ dZ
+            if l - 1 != drop_derivative:
+                g = ACTIVATIONS[arch.activations[l - 2]]
+                dZ = dZ * g.derivative(cache.Z[l - 1], cache.A[l - 1])
     return grads
 
 

@@ -11,22 +11,33 @@ import numpy as np
 
 
 class History:
-    """Decimated (iteration, value) series; ``iterations``/``values`` return copies."""
+    """Decimated (iteration, value) series; ``iterations``/``values`` return copies.
 
-    def __init__(self, capacity: int = 2048) -> None:
+    With ``columns`` > 1 every point is a row of that many values (``rows``), all thinned
+    together, so several series recorded at the same iterations stay aligned.
+    """
+
+    def __init__(self, capacity: int = 2048, columns: int = 1) -> None:
         if capacity < 4 or capacity % 2:
             raise ValueError("capacity must be an even number ≥ 4")
         self.capacity = capacity
+        self.columns = columns
         self.stride = 1
         self._iterations = np.zeros(capacity, dtype=np.int64)
-        self._values = np.zeros(capacity)
+        self._values = np.zeros((capacity, columns))
         self._size = 0
 
     def __len__(self) -> int:
         return self._size
 
-    def add(self, iteration: int, value: float) -> None:
-        """Record ``value`` at ``iteration`` if it falls on the stride (iterations increase)."""
+    def due(self, iteration: int) -> bool:
+        """Return True if a value for ``iteration`` would be kept (worth computing)."""
+        return iteration % self.stride == 0 and (
+            not self._size or iteration > self._iterations[self._size - 1])
+
+    def add(self, iteration: int, value: float | np.ndarray) -> None:
+        """Record ``value`` (a scalar, or ``columns`` values) at ``iteration`` if it falls on
+        the stride; iterations must increase."""
         if iteration % self.stride:
             return
         if self._size and iteration <= self._iterations[self._size - 1]:
@@ -58,8 +69,14 @@ class History:
 
     @property
     def values(self) -> np.ndarray:
+        """Return the first column's values (k,)."""
+        return self._values[: self._size, 0].copy()
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Return every column: (k, columns)."""
         return self._values[: self._size].copy()
 
     def as_array(self) -> np.ndarray:
-        """Return a (k, 2) float array of [iteration, value] rows."""
-        return np.column_stack([self.iterations.astype(float), self.values])
+        """Return a (k, 1 + columns) float array of [iteration, value, …] rows."""
+        return np.column_stack([self.iterations.astype(float), self.rows])

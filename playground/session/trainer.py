@@ -9,6 +9,7 @@ stops training: the parameters of the last finite iteration are kept.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -18,17 +19,39 @@ import numpy as np
 from playground.core.datasets import Dataset
 from playground.core.gradcheck import backprop_gradients
 from playground.core.initialization import initialize_parameters
+from playground.core.instruments import LayerReadings, read_layers
 from playground.core.metrics import accuracy, gradient_norms, unit_spreads
 from playground.core.network import (
     Architecture,
     Parameters,
+    backward,
     check_data,
     check_parameters,
     compute_cost,
     forward,
-    train_step,
+    update_parameters,
 )
 from playground.session.history import History
+
+LAYER_HISTORY_CAPACITY = 1024
+
+
+def layer_columns(arch: Architecture) -> int:
+    """Return how many numbers one LayerReadings holds for ``arch``: 3(L−1) + 2L."""
+    return 3 * (arch.L - 1) + 2 * arch.L
+
+
+def split_layer_rows(iterations: np.ndarray, rows: np.ndarray,
+                     arch: Architecture) -> dict[str, np.ndarray]:
+    """Return {"iteration": (k,), series: (k, layers)} from flattened LayerReadings rows."""
+    widths = {"unit_spread": arch.L - 1, "grad_norm": arch.L, "grad_ratio": arch.L,
+              "dead_fraction": arch.L - 1, "saturated_fraction": arch.L - 1}
+    assert tuple(widths) == tuple(f.name for f in dataclasses.fields(LayerReadings))
+    series, start = {"iteration": iterations}, 0
+    for name, width in widths.items():
+        series[name] = rows[:, start:start + width]
+        start += width
+    return series
 
 
 @dataclass(frozen=True)
@@ -103,10 +126,12 @@ class Trainer:
         self.parameters = parameters
         self.iteration = int(iteration)
         self.history = History(self.history.capacity)
+        self.layers = History(LAYER_HISTORY_CAPACITY, columns=layer_columns(self.arch))
         self.divergence = None
         self.last_grads = None
         self._previous: Parameters | None = None
         self._cost_cache: tuple[int, float] | None = None
+        self._symmetry_breaks = 0
 
     def set_parameters(self, parameters: Parameters, iteration: int | None = None) -> None:
         """Replace the parameters (same architecture); the iteration count is kept or set."""
@@ -151,12 +176,18 @@ class Trainer:
 
     def _step(self) -> None:
         i = self.iteration
-        cost, grads, updated = train_step(self.train.X, self.train.Y, self.parameters,
-                                          self.arch, self.learning_rate)
+        X, Y, p, arch = self.train.X, self.train.Y, self.parameters, self.arch
+        cache = forward(X, p, arch)
+        cost = compute_cost(cache, Y, arch)
         if not math.isfinite(cost):
             self._diverge(i, f"the cost J became {cost}")
             return
+        grads = backward(p, cache, Y, arch)
+        updated = update_parameters(p, grads, self.learning_rate)
         self.history.add(i, cost)
+        if self.layers.due(i):
+            self.layers.add(i, np.concatenate(dataclasses.astuple(
+                read_layers(p, grads, cache, arch))))
         self._cost_cache = (i, cost)
         bad = non_finite(updated)
         if bad:
@@ -174,6 +205,7 @@ class Trainer:
             self.parameters, self.iteration = self._previous, i - 1
             self._previous = None
             self.history.truncate(self.iteration)
+            self.layers.truncate(self.iteration)
         self.divergence = Divergence(i, what, self.learning_rate, kept_iteration=self.iteration)
 
     # -- reading ----------------------------------------------------------------------
@@ -201,6 +233,37 @@ class Trainer:
 
     def unit_spreads(self) -> list[float]:
         return unit_spreads(self.parameters, self.arch)
+
+    def readings(self) -> LayerReadings:
+        """Return every instrument's reading for the current parameters (one extra pass)."""
+        cache = forward(self.train.X, self.parameters, self.arch)
+        grads = backward(self.parameters, cache, self.train.Y, self.arch)
+        return read_layers(self.parameters, grads, cache, self.arch)
+
+    def layer_history(self) -> dict[str, np.ndarray]:
+        """Return the instruments' histories: "iteration" (k,) and, per series, (k, layers).
+
+        Series: unit_spread, dead_fraction, saturated_fraction (hidden layers 1..L-1);
+        grad_norm, grad_ratio (layers 1..L). Thinned like the cost history.
+        """
+        return split_layer_rows(self.layers.iterations, self.layers.rows, self.arch)
+
+    def break_symmetry(self, layer: int, size: float = 1e-3) -> None:
+        """Add size · randn(n[l], n[l-1]) to W[layer], drawn from the run's seed.
+
+        The k-th press draws from RandomState([seed, layer, k]): reproducible, and
+        independent of the initialisation's stream.
+        """
+        if not 1 <= layer <= self.arch.L:
+            raise ValueError(f"layer must be 1..{self.arch.L}, got {layer}")
+        if not (math.isfinite(size) and size > 0):
+            raise ValueError(f"noise size must be a finite number > 0, got {size!r}")
+        self._symmetry_breaks += 1
+        rng = np.random.RandomState([self.seed, layer, self._symmetry_breaks])
+        W = self.parameters[f"W{layer}"]
+        self.parameters = {**self.parameters, f"W{layer}": W + size * rng.randn(*W.shape)}
+        self._previous = None
+        self._cost_cache = None
 
     def gradient_norms(self) -> list[float]:
         """Return ‖dW[l]‖ of the last step (of the current parameters before any step)."""
