@@ -124,3 +124,26 @@ def test_shutdown_while_training_is_clean(qtbot):
         qtbot.waitUntil(lambda s=s: s.latest is not None and s.latest.iteration > 10,
                         timeout=20_000)
         assert s.shutdown() and s.thread.isFinished()
+
+
+def test_break_symmetry_and_layer_history_reach_the_snapshot(qtbot, session):
+    session.configure(RunConfig(samples=361, activations=("sigmoid",), init="zeros"))
+    session.step(100)
+    before = sync(qtbot, session)
+    assert before.layer_history["unit_spread"].shape == (100, 1)
+    assert (before.layer_history["unit_spread"] == 0).all()
+    session.break_symmetry(1, 1e-3)
+    session.step(200)
+    after = sync(qtbot, session)
+    assert after.unit_spreads[0] > 0 and after.distinct_units == (4,)
+    assert after.layer_history["grad_norm"].shape[1] == 2
+
+
+def test_gradient_check_command_reports_pass_and_injected_failure(qtbot, session):
+    session.configure(RunConfig(init="xavier"))
+    sync(qtbot, session)
+    with qtbot.waitSignal(session.gradient_checked, timeout=20_000) as good:
+        session.gradient_check(0)
+    with qtbot.waitSignal(session.gradient_checked, timeout=20_000) as bad:
+        session.gradient_check(1)
+    assert good.args[0].difference < 1e-7 and bad.args[0].difference > 1e-3

@@ -31,7 +31,7 @@ class RunState(enum.Enum):
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
-    copy = np.array(a, dtype=float, copy=True)
+    copy = np.array(a, dtype=float, copy=True)     # always a fresh array, never a view
     copy.setflags(write=False)
     return copy
 
@@ -44,6 +44,9 @@ class Snapshot:
     outputs    : A[L] over ``grid`` — (n_y, r, r) for 2-D data, (n_y, r) for 1-D — or None.
     unit_maps  : A[l] over ``grid`` for each hidden layer, (n[l], r, r) or (n[l], r).
     cost_history, test_cost_history : (k, 2) rows [iteration, cost], thinned evenly.
+    layer_history : the instruments' series (see Trainer.layer_history): "iteration" (k,),
+                 "unit_spread", "dead_fraction", "saturated_fraction" (k, L−1),
+                 "grad_norm", "grad_ratio" (k, L).
     train, test : the run's data (immutable); ``run_id`` changes whenever the run is reset.
     """
 
@@ -72,7 +75,7 @@ class Snapshot:
     message: str = ""
     init: str = "random"
     seed: int = 0
-    extras: Mapping[str, object] = field(default_factory=dict)
+    layer_history: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def diverged(self) -> bool:
@@ -103,7 +106,9 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         test_cost_history=_frozen(np.zeros((0, 2)) if test_cost_history is None
                                   else test_cost_history),
         grid=grid, outputs=outputs, unit_maps=unit_maps, steps_per_second=steps_per_second,
-        divergence=trainer.divergence, message=message, init=trainer.init, seed=trainer.seed)
+        divergence=trainer.divergence, message=message, init=trainer.init, seed=trainer.seed,
+        layer_history=MappingProxyType({k: _frozen(v) for k, v in
+                                        trainer.layer_history().items()}))
 
 
 def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",

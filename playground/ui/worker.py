@@ -15,6 +15,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
+from playground.core.gradcheck import backprop_gradients, backprop_with_bug, gradient_check
 from playground.core.grid import Grid, make_grid
 from playground.core.npz import SavedModel
 from playground.session.config import RunConfig, architecture_for, load_data, make_trainer
@@ -34,6 +35,7 @@ class TrainingWorker(QObject):
     snapshot_ready = Signal(object)      # Snapshot
     failed = Signal(str, object)         # (why, config of the run that was kept or None)
     synced = Signal(int)                 # echoes sync(token) once earlier commands are done
+    gradient_checked = Signal(object)    # GradCheckResult of a gradient_check command
 
     def __init__(self) -> None:
         super().__init__()
@@ -154,6 +156,35 @@ class TrainingWorker(QObject):
             self.failed.emit(str(error), None)
         self._publish(force=self.state is not RunState.RUNNING)
 
+    @Slot(int, float)
+    def break_symmetry(self, layer: int, size: float) -> None:
+        """Add noise of ``size`` to W[layer], from the run's seed (the run goes on)."""
+        if self.trainer is None:
+            return
+        try:
+            self.trainer.break_symmetry(layer, size)
+        except ValueError as error:
+            self.failed.emit(str(error), None)
+            return
+        self._message = f"Added noise of size {size:g} to W[{layer}]: watch the units separate."
+        self._publish(force=True)
+
+    @Slot(int)
+    def gradient_check(self, bug_layer: int) -> None:
+        """Check backprop on the current parameters (with g' dropped in ``bug_layer`` > 0).
+
+        Uses at most 64 examples: the check does two forward passes per parameter.
+        """
+        if self.trainer is None:
+            return
+        t = self.trainer
+        columns = slice(None, None, max(1, t.train.m // 64))
+        gradients = backprop_with_bug(bug_layer) if bug_layer > 0 else backprop_gradients
+        with np.errstate(all="ignore"):
+            result = gradient_check(t.parameters, t.train.X[:, columns], t.train.Y[:, columns],
+                                    t.arch, gradients=gradients)
+        self.gradient_checked.emit(result)
+
     @Slot(int)
     def sync(self, token: int) -> None:
         """Publish the current state, then echo ``token``: every earlier command is done."""
@@ -228,6 +259,7 @@ class TrainingSession(QObject):
     snapshot_ready = Signal(object)
     failed = Signal(str, object)
     synced = Signal(int)
+    gradient_checked = Signal(object)
 
     _configure = Signal(object, str)
     _load_model = Signal(object, object, str)
@@ -237,6 +269,8 @@ class TrainingSession(QObject):
     _set_learning_rate = Signal(float)
     _stop = Signal()
     _sync = Signal(int)
+    _break_symmetry = Signal(int, float)
+    _gradient_check = Signal(int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -254,6 +288,9 @@ class TrainingSession(QObject):
         self._set_learning_rate.connect(self.worker.set_learning_rate)
         self._stop.connect(self.worker.stop)
         self._sync.connect(self.worker.sync)
+        self._break_symmetry.connect(self.worker.break_symmetry)
+        self._gradient_check.connect(self.worker.gradient_check)
+        self.worker.gradient_checked.connect(self.gradient_checked)
         self._tokens = 0
         self.worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
         self.worker.failed.connect(self.failed)
@@ -286,6 +323,13 @@ class TrainingSession(QObject):
 
     def set_learning_rate(self, learning_rate: float) -> None:
         self._set_learning_rate.emit(learning_rate)
+
+    def break_symmetry(self, layer: int, size: float = 1e-3) -> None:
+        self._break_symmetry.emit(layer, size)
+
+    def gradient_check(self, bug_layer: int = 0) -> None:
+        """Ask for a gradient check; ``gradient_checked`` carries the result."""
+        self._gradient_check.emit(bug_layer)
 
     def sync(self) -> int:
         """Ask for a fresh snapshot after every command sent so far; return the token
