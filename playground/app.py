@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open the window, train, save a screenshot and exit")
     parser.add_argument("--session", metavar="FILE.json", help="start from a saved session")
+    parser.add_argument("--lesson", metavar="NAME",
+                        help="start with a lesson preset (see the Lessons menu; "
+                             "playground train --help lists the names)")
     parser.add_argument("--iterations", type=int, default=0, metavar="N",
                         help="iterations to train before the screenshot (default 0)")
     parser.add_argument("--size", default="1280x800", metavar="WxH",
@@ -75,5 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     from playground.ui.application import run_app
 
-    return run_app(screenshot=args.screenshot, session=args.session,
+    if args.lesson is not None:
+        from playground.session.lessons import lessons
+
+        if args.lesson not in lessons():
+            print(f"playground: error: unknown lesson {args.lesson!r}; choose from "
+                  f"{', '.join(lessons())}", file=sys.stderr)
+            return 2
+    return run_app(screenshot=args.screenshot, session=args.session, lesson=args.lesson,
                    iterations=args.iterations, size=(width, height))

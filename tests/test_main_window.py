@@ -302,3 +302,19 @@ def test_an_opened_session_runs_what_the_controls_show(qtbot, window, tmp_path):
     s = sync(qtbot, window)
     assert window.controls.config().learning_rate == 10.0 == s.learning_rate
     assert "outside the control's range: using 10" in s.message
+
+
+def test_every_lesson_loads_from_the_menu_and_runs_100_iterations(qtbot, window):
+    from playground.session.lessons import lessons
+
+    for name, preset in lessons().items():
+        window.actions[f"lesson:{name}"].trigger()
+        s = sync(qtbot, window)
+        assert s.iteration == 0 and preset.title in s.message
+        assert window.lesson_view.lesson is preset and window.lesson_dock.isVisible()
+        hidden = window.controls.config().hidden_layers
+        assert hidden == preset.config.hidden_layers and s.arch.hidden_layers == hidden
+        window.step(100)
+        s = sync(qtbot, window)
+        assert s.iteration == 100 or s.diverged, name
+        assert not window.errors, window.errors

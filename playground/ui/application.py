@@ -22,11 +22,14 @@ def make_application() -> QApplication:
     return app
 
 
-def run_app(screenshot: str | None = None, session: str | None = None, iterations: int = 0,
+def run_app(screenshot: str | None = None, session: str | None = None,
+            lesson: str | None = None, iterations: int = 0,
             size: tuple[int, int] = (1280, 800)) -> int:
     """Show the main window; in screenshot mode train, save the picture and return."""
     app = make_application()
     window = MainWindow()
+    if lesson is not None:
+        window.start_lesson(lesson)
     if session is not None and not window.open_session(session):
         if screenshot is not None:
             window.session.shutdown()

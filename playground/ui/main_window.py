@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QGroupBox,
     QMainWindow,
@@ -28,8 +29,10 @@ from playground.core.atomic import write_atomically
 from playground.core.datasets import DATASETS, Dataset
 from playground.core.npz import ModelFileError, SavedModel, load_model, save_model
 from playground.session.config import RunConfig
+from playground.session.lessons import lesson, lessons
 from playground.session.snapshot import RunState, Snapshot
 from playground.ui.controls import ControlPanel
+from playground.ui.lesson_view import LessonView
 from playground.ui.status_view import StatusView
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import CostView
@@ -41,6 +44,7 @@ SESSION_FORMAT = "playground-session"
 SESSION_VERSION = 1
 DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
 STEP_MANY = 100
+LESSON_WIDTH = 320             # the lesson panel's width when a lesson starts
 
 # Which RunConfig fields belong to which part of the controls, for the reset message.
 _CHANGE_NAMES = {
@@ -97,6 +101,7 @@ class MainWindow(QMainWindow):
         self.weights_view = WeightsView()
         self.units_view = UnitsView()
         self.status_view = StatusView()
+        self.lesson_view = LessonView()
         self._config: RunConfig | None = None
         self._drawn: Snapshot | None = None
         self._shown_once = False
@@ -125,8 +130,7 @@ class MainWindow(QMainWindow):
         # Units and weights side by side: identical unit maps and identical weight rows
         # are the same fact seen twice, and the symmetry lesson needs both in view.
         bottom = QSplitter(Qt.Orientation.Horizontal)
-        for title, view in (("Hidden units: each unit's activation over the input plane",
-                             self.units_view),
+        for title, view in (("Hidden units", self.units_view),
                             ("Weights W[l] and biases b[l]", self.weights_view)):
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(view)
@@ -142,6 +146,12 @@ class MainWindow(QMainWindow):
         main.setStretchFactor(1, 1)
         main.setSizes([300, 980])
         self.setCentralWidget(main)
+        self.lesson_dock = QDockWidget("Lesson", self)
+        self.lesson_dock.setObjectName("lesson")
+        self.lesson_dock.setWidget(self.lesson_view)
+        self.lesson_view.setMinimumWidth(LESSON_WIDTH - 60)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_dock)
+        self.lesson_dock.hide()
         self.splitters = {"main": main, "right": right, "top": right_top, "side": side}
         self.statusBar().showMessage("Space: play/pause · S: one step · Shift+S: 100 steps "
                                      "· R: reset")
@@ -179,6 +189,12 @@ class MainWindow(QMainWindow):
                                            None, "Save the training data as CSV")
         menu.addSeparator()
         self.actions["quit"] = self._action(menu, "&Quit", self.close, "Ctrl+Q", "Quit")
+        lessons_menu = self.menuBar().addMenu("&Lessons")
+        for number, preset in enumerate(lessons().values(), start=1):
+            self.actions[f"lesson:{preset.name}"] = self._action(
+                lessons_menu, f"&{number}  {preset.title}",
+                lambda checked=False, name=preset.name: self.start_lesson(name),
+                None, preset.explanation)
         shortcuts = {
             "Space": lambda: self.set_playing(not self.is_playing()),
             "S": lambda: self.step(1),
@@ -271,6 +287,18 @@ class MainWindow(QMainWindow):
     def show_error(self, title: str, message: str) -> None:
         """Tell the user what went wrong (a modal dialog)."""
         QMessageBox.warning(self, title, message)
+
+    # -- lessons ------------------------------------------------------------------------
+    def start_lesson(self, name: str) -> None:
+        """Set every control to the lesson's settings, reset, and explain what to watch."""
+        preset = lesson(name)
+        note = self._show_config(preset.config)
+        self.apply_config(self.controls.config(), f"Lesson: {preset.title}. Press Space to "
+                                                  f"train." + note)
+        self.lesson_view.show_lesson(preset)
+        self.lesson_dock.show()
+        self.lesson_dock.raise_()
+        self.resizeDocks([self.lesson_dock], [LESSON_WIDTH], Qt.Orientation.Horizontal)
 
     # -- files --------------------------------------------------------------------------
     def _folder(self, kind: str) -> str:

@@ -82,9 +82,11 @@ class WeightsView(QWidget):
         self.layout_widget.setBackground(colors.BACKGROUND)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # As needed, not off: "off" would make the panels' width the window's minimum.
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.scroll_area.setWidget(self.layout_widget)
         self.readout_label = QLabel(HOVER_HINT)
+        self.readout_label.setWordWrap(True)       # a long read-out must not widen the window
         self.readout_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._mouse_proxy = pg.SignalProxy(self.layout_widget.scene().sigMouseMoved,
                                            rateLimit=30, slot=self._on_scene_mouse_moved)
