@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from playground.core.datasets import Dataset
 from playground.session.snapshot import Snapshot, fake_snapshot
@@ -18,7 +19,17 @@ from playground.session.trainer import Divergence
 from playground.ui.views import colors
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import CostView
-from playground.ui.views.units_view import MAX_THUMBNAILS, UnitsView, mosaic
+from playground.ui.views.units_view import (
+    IDENTICAL_COLOR,
+    LARGEST,
+    MAX_THUMBNAILS,
+    SMALLEST,
+    UnitsView,
+    columns_fitting,
+    compact,
+    fit_thumbnails,
+    mosaic,
+)
 from playground.ui.views.weights_view import WeightsView, index_ticks
 
 # Showing a top-level window on the offscreen platform logs this harmless warning.
@@ -370,6 +381,34 @@ def test_weights_ticks_stay_readable_for_wide_layers():
 
 # --------------------------------------------------------------------------- units
 
+def shown_at(qtbot, view, width, height):
+    """Show ``view`` at width × height and let it lay out."""
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    qtbot.waitExposed(view)
+    return resized(qtbot, view, width, height)
+
+
+def resized(qtbot, view, width, height):
+    view.resize(width, height)
+    qtbot.waitUntil(lambda: (view.width(), view.height()) == (width, height))
+    QApplication.processEvents()                 # the scroll area's own layout request
+    return view
+
+
+def in_pane(view, scene_rect) -> bool:
+    """Return whether ``scene_rect`` shows entirely inside the scroll area's viewport."""
+    graphics, pane = view.graphics_view, view.scroll_area.viewport()
+    rect = graphics.mapFromScene(scene_rect).boundingRect()
+    rect.moveTopLeft(graphics.viewport().mapTo(pane, rect.topLeft()))
+    return pane.rect().contains(rect)
+
+
+def thumbnail_width(view) -> float:
+    return view.thumbnail_scene_rect(1, 1).width()
+
+
 def test_units_one_thumbnail_per_unit_on_a_fixed_scale(qtbot, flower):
     view = shown(qtbot, UnitsView())
     view.update_snapshot(flower)
@@ -379,17 +418,82 @@ def test_units_one_thumbnail_per_unit_on_a_fixed_scale(qtbot, flower):
         for u in range(row.n_units):
             assert np.array_equal(view.thumbnail_image(row.l, u + 1),
                                   flower.unit_maps[row.l - 1][u])
-    plain = view.rows[0].label.text.replace("<b>", "").replace("</b>", "")
-    assert plain.startswith("layer 1 (tanh) · 4 units")
+    assert view.rows[0].caption.toPlainText() == (
+        "layer 1 · tanh · 4 units · 4 distinct · colours ±1")
+    assert view.rows[0].caption.toolTip().endswith("blue -1, white 0, red 1")
+    assert thumbnail_width(view) == view.thumbnail_scene_rect(2, 3).width()   # one size
+
+
+def test_units_fit_thumbnails_takes_the_largest_size_and_balances_lines():
+    step = 1.1
+    assert fit_thumbnails([8], 430, 60, step) == (49, 8)       # one line: all it can be
+    assert fit_thumbnails([8], 430, 230, step) == (100, 4)     # two lines of 4, not 5 + 3
+    assert fit_thumbnails([8], 430, 100, step) == (49, 8)      # a near-tie stays on one
+    assert fit_thumbnails([4], 2000, 1000, step) == (LARGEST, 4)
+    size, columns = fit_thumbnails([64, 64], 430, 230, step)
+    assert size < SMALLEST                                      # the caller scrolls then
+    assert columns_fitting(430, 49, step) == 8 and columns_fitting(10, 49, step) == 1
+
+
+def test_units_compact_numbers():
+    assert [compact(v) for v in (7.69e6, 0.8312, 1.0, 1.2e-5, 250.0)] == [
+        "7.7e6", "0.83", "1", "1.2e-5", "2.5e2"]
 
 
 def test_units_mosaic_keeps_line_one_on_top_and_gaps_transparent():
     maps = np.arange(10 * 2 * 2, dtype=float).reshape(10, 2, 2)
-    image = mosaic(maps, lines=2, gap=1)
+    image = mosaic(maps, columns=8, gap=1)
     assert image.shape == (2 * 3 - 1, 8 * 3 - 1)
     assert np.array_equal(image[3:5, 0:2], maps[0])            # unit 1: top line, first cell
     assert np.array_equal(image[0:2, 3:5], maps[9])            # unit 10: second line
     assert np.isnan(image[2]).all() and np.isnan(image[0:2, 6:8]).all()   # gap, empty cell
+    assert mosaic(maps, columns=3, gap=1).shape == (4 * 3 - 1, 3 * 3 - 1)
+
+
+@pytest.mark.parametrize("units", [8, 16])
+def test_units_every_thumbnail_and_caption_fits_a_small_pane(qtbot, units):
+    snapshot = fake_snapshot(hidden=(units,), activation="relu", iterations=5)
+    view = shown_at(qtbot, UnitsView(), 430, 250)
+    view.update_snapshot(snapshot)
+    assert all(in_pane(view, view.thumbnail_scene_rect(1, u)) for u in range(1, units + 1))
+    assert in_pane(view, view.rows[0].caption.sceneBoundingRect())
+    assert not view.scroll_area.verticalScrollBar().isVisible()
+    assert thumbnail_width(view) >= 40
+
+
+def test_units_few_units_get_larger_thumbnails_and_resizing_relays_out(qtbot):
+    view = shown_at(qtbot, UnitsView(), 430, 250)
+    view.update_snapshot(fake_snapshot(hidden=(8,), iterations=5))
+    eight = thumbnail_width(view)
+    snapshot = fake_snapshot(hidden=(4,), iterations=5)
+    view.update_snapshot(snapshot)
+    four = thumbnail_width(view)
+    assert four >= 60 and four >= eight        # 8 units wrap to 4 + 4 at the same size
+    items = [(row.mosaic, row.caption, *row.frames) for row in view.rows]
+    pixels = [view.thumbnail_image(1, u).copy() for u in range(1, 5)]
+    resized(qtbot, view, 900, 400)
+    assert thumbnail_width(view) > four
+    assert [(row.mosaic, row.caption, *row.frames) for row in view.rows] == items
+    assert all(np.array_equal(view.thumbnail_image(1, u), pixels[u - 1]) for u in range(1, 5))
+    assert all(in_pane(view, view.thumbnail_scene_rect(1, u)) for u in range(1, 5))
+    resized(qtbot, view, 200, 400)                             # too narrow for one line
+    assert view.rows[0].columns < 4
+    assert all(np.array_equal(view.thumbnail_image(1, u), snapshot.unit_maps[0][u - 1])
+               for u in range(1, 5))
+    assert view.unit_at(view.thumbnail_scene_rect(1, 4).center()) == (1, 4)
+
+
+def test_units_many_layers_scroll_down_never_sideways(qtbot):
+    snapshot = fake_snapshot(hidden=(40, 40, 40), iterations=1)
+    view = shown_at(qtbot, UnitsView(), 430, 250)
+    view.update_snapshot(snapshot)
+    QApplication.processEvents()
+    assert view.scroll_area.verticalScrollBar().isVisible()
+    assert thumbnail_width(view) >= SMALLEST
+    pane_width = view.scroll_area.viewport().width()
+    for l in (1, 2, 3):
+        rect = view.thumbnail_scene_rect(l, 40)                # the widest line's last cell
+        assert view.graphics_view.mapFromScene(rect).boundingRect().right() < pane_width
 
 
 def test_units_zero_init_sigmoid_units_look_identical(qtbot, zeros_sigmoid):
@@ -400,13 +504,14 @@ def test_units_zero_init_sigmoid_units_look_identical(qtbot, zeros_sigmoid):
     thumbnails = [view.thumbnail_image(1, u) for u in range(1, first.n_units + 1)]
     assert all(np.array_equal(t, thumbnails[0]) for t in thumbnails)
     assert levels(first.mosaic) == (0.0, 1.0)
-    assert "all units identical" in first.label.text
+    assert "all units identical" in first.caption.toPlainText()
+    assert IDENTICAL_COLOR in first.title                       # in red
 
 
 def test_units_click_emits_layer_and_unit_one_based(qtbot, flower):
     view = shown(qtbot, UnitsView())
     view.update_snapshot(flower)
-    graphics = view.layout_widget
+    graphics = view.graphics_view
     centre = view.thumbnail_scene_rect(1, 3).center()
     assert view.unit_at(centre) == (1, 3)
     with qtbot.waitSignal(view.unit_clicked, timeout=1000) as blocker:
@@ -414,15 +519,19 @@ def test_units_click_emits_layer_and_unit_one_based(qtbot, flower):
                          pos=graphics.mapFromScene(centre))
     assert blocker.args == [1, 3]
     assert view.unit_at(view.thumbnail_scene_rect(2, 2).center()) == (2, 2)
+    corner = view.thumbnail_scene_rect(1, 1).bottomRight() + QPointF(2, 2)   # in the gap
+    assert view.unit_at(corner) is None
 
 
 def test_units_wide_layer_shows_the_first_64(qtbot):
     snapshot = fake_snapshot(hidden=(70,), iterations=1)
-    view = shown(qtbot, UnitsView())
+    view = shown_at(qtbot, UnitsView(), 250, 400)               # the caption has to wrap
     view.update_snapshot(snapshot)
-    assert len(view.rows[0].frames) == MAX_THUMBNAILS
-    assert view.rows[0].mosaic.image.shape[0] > 7 * snapshot.grid.resolution   # 8 lines
-    assert f"showing the first {MAX_THUMBNAILS}" in view.rows[0].label.text
+    row = view.rows[0]
+    assert len(row.frames) == MAX_THUMBNAILS
+    assert np.array_equal(view.thumbnail_image(1, 64), snapshot.unit_maps[0][63])
+    assert "showing the first 64" in row.caption.toPlainText()
+    assert in_pane(view, row.caption.sceneBoundingRect())
 
 
 def test_units_1d_data_draws_curves(qtbot):
@@ -430,7 +539,7 @@ def test_units_1d_data_draws_curves(qtbot):
     view = shown(qtbot, UnitsView())
     view.update_snapshot(snapshot)
     row = view.rows[0]
-    assert row.mosaic is None and len(row.frames) == 3
+    assert row.mosaic is None and len(row.frames) == 3 and row.columns == 3
     lo, hi = row.current_levels
     assert lo == -hi                                            # relu: symmetric from max |A|
     x, y = row.curve.getData()
@@ -444,9 +553,12 @@ def test_units_1d_data_draws_curves(qtbot):
 def test_units_rebuild_only_when_the_architecture_changes(qtbot, flower, housing):
     view = shown(qtbot, UnitsView())
     view.update_snapshot(flower)
-    items = [(row.mosaic, row.label, *row.frames) for row in view.rows]
+    items = [(row.mosaic, row.caption, *row.frames) for row in view.rows]
     view.update_snapshot(dataclasses.replace(flower, iteration=301))
-    assert [(row.mosaic, row.label, *row.frames) for row in view.rows] == items
+    assert [(row.mosaic, row.caption, *row.frames) for row in view.rows] == items
     view.update_snapshot(housing)                               # no hidden layer
     assert view.message_label.isVisibleTo(view) and "No hidden layers" in (
         view.message_label.text())
+    resized(qtbot, view, 300, 300)                              # no snapshot to re-tile from
+    view.update_snapshot(flower)
+    assert not view.message_label.isVisibleTo(view)

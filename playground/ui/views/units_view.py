@@ -1,9 +1,14 @@
-"""Every hidden unit's activation A[l]_u over the input plane, as small thumbnails.
+"""Every hidden unit's activation A[l]_u over the input plane, as thumbnails sized to the pane.
 
-One block per hidden layer: a label ("layer 1 (tanh) · 4 units") and the layer's units,
-eight to a line, each numbered from 1 like the notes. For 1-D data a thumbnail is the
-unit's activation curve against x instead of an image. Clicking a thumbnail emits
-``unit_clicked(layer, unit)`` (both 1-based) so the boundary view can show it large.
+One block per hidden layer: a caption ("layer 1 · tanh · 4 units · 4 distinct · colours ±1")
+and the layer's units, numbered from 1 like the notes, wrapping onto as many lines as
+needed. All thumbnails share one size: the largest, between SMALLEST and LARGEST pixels,
+at which every block fits the pane (``fit_thumbnails``). When even SMALLEST does not fit,
+each layer gets the size it would have alone and the pane scrolls vertically; it never
+scrolls sideways. A resize only moves items (and re-tiles a mosaic whose columns change);
+a snapshot only sets pixels. For 1-D data a thumbnail is the unit's activation curve
+against x instead of an image. Clicking a thumbnail emits ``unit_clicked(layer, unit)``
+(both 1-based) so the boundary view can show it large.
 
 Levels: ONE fixed scale per layer, by activation — sigmoid (0, 1), tanh (−1, 1), ReLU /
 leaky ReLU / linear symmetric (−v, v) from the layer's max |A| (growing at once, shrinking
@@ -14,38 +19,93 @@ same function look identical, which is the point of the zero-initialisation less
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPen, QResizeEvent, QTransform
 from PySide6.QtWidgets import (
+    QFrame,
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
     QLabel,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from playground.core.activations import ACTIVATIONS
 from playground.session.snapshot import Snapshot
 from playground.ui.views import colors
 
 MAX_THUMBNAILS = 64        # per layer; the rest of a wider layer is not drawn
-COLUMNS = 8                # thumbnails per line
+SMALLEST = 28              # thumbnail side in pixels: below this the pane scrolls instead
+LARGEST = 160              # ... and never above this
+LARGEST_SCROLLING = 96     # when the pane scrolls anyway, thumbnails stop growing here
 GAP = 0.12                 # space between thumbnails, in thumbnail widths
-LINE_HEIGHT = 74           # pixels per line of thumbnails
-LABEL_HEIGHT = 24
+MARGIN = 6                 # pixels around everything
+CAPTION_SPACING = 3        # pixels between a caption and its thumbnails
+BLOCK_SPACING = 10         # pixels between one layer's thumbnails and the next caption
+CAPTION_POINT_SIZE = 9.0
 FRAME_COLOR = "#b0b0b0"
+IDENTICAL_COLOR = "#c00206"
 HINT_PLANE = "Each unit's activation over the input plane; click one to show it large."
 HINT_LINE = "Each unit's activation against x; click one to show it large."
 
 
+def fit_thumbnails(counts: Sequence[int], width: float, height: float, step: float,
+                   largest: float = LARGEST) -> tuple[int, int]:
+    """Return (size, columns): the largest whole-pixel thumbnails that fit width × height.
+
+    ``counts[k]`` thumbnails in block k; the blocks are stacked, and each block's
+    thumbnails wrap onto ceil(count / columns) lines. The pitch is ``step`` × size (the
+    rest is gap, and there is none after the last thumbnail). ``width`` × ``height`` is
+    the room for the thumbnails alone: captions and margins are already taken off. Fewer
+    columns win when they give thumbnails over 5 % larger (so near-ties stay on fewer
+    lines), or as large on as many lines (8 units on two lines: 4 + 4, not 5 + 3).
+    The size may be below any minimum (even ≤ 0): the caller decides what to do then.
+    """
+    best_size, best_columns, best_lines = -math.inf, 1, 0
+    gap = step - 1.0
+    for columns in range(max(counts), 0, -1):
+        lines = sum(math.ceil(n / columns) for n in counts)
+        size = min(width / (columns * step - gap),
+                   height / (lines * step - gap * len(counts)),
+                   largest)
+        if (best_size <= 0 or size > best_size * 1.05
+                or (lines == best_lines and size >= best_size)):
+            best_size, best_columns, best_lines = size, columns, lines
+    return math.floor(best_size + 1e-9), best_columns      # 99.99999… is 100
+
+
+def columns_fitting(width: float, size: float, step: float) -> int:
+    """Return how many thumbnails of ``size`` pixels fit side by side in ``width`` (≥ 1)."""
+    return max(1, math.floor((width / size + step - 1.0) / step))
+
+
+def compact(value: float) -> str:
+    """Return ``value`` with two significant digits and a short exponent: 7.7e6, 0.83, 1e-5."""
+    mantissa, e, exponent = f"{value:.2g}".partition("e")
+    return mantissa + (f"e{int(exponent)}" if e else "")
+
+
+def number_pixel_size(size: int) -> int:
+    """Return the pixel size of the unit numbers on thumbnails of ``size`` pixels."""
+    return 10 if size < 44 else 11 if size < 72 else 13
+
+
 @dataclass
 class LayerRow:
-    """The items of hidden layer l: its label, view box, and one mosaic (or curve) of units.
+    """The items of hidden layer l: its caption and one block holding its thumbnails.
+
+    The block's coordinates are thumbnail units with y up: thumbnail u's lower-left corner
+    is ``cell_origin(u)``, a thumbnail is 1 × 1 and the pitch is ``step``; line 0 spans
+    y ∈ [0, 1] and later lines lie below it. Laying out only changes the block's transform
+    (scale = the thumbnail size in pixels) and, when ``columns`` changes, the cells.
 
     All the layer's thumbnails are ONE image (2-D data: the unit maps side by side, NaN —
     transparent — between them) or ONE curve item (1-D data: the curves joined by NaN
@@ -55,13 +115,15 @@ class LayerRow:
     l: int
     activation: str
     n_units: int
-    label: pg.LabelItem
-    view_box: pg.ViewBox
-    step: float                                    # thumbnail pitch in view units
+    caption: QGraphicsTextItem
+    block: pg.ItemGroup
+    step: float                                    # thumbnail pitch in thumbnail units
     gap_px: int                                    # mosaic pixels between thumbnails
+    columns: int = 0                               # 0 until laid out
     mosaic: pg.ImageItem | None = None             # 2-D data
     curve: pg.PlotCurveItem | None = None          # 1-D data
     frames: list[QGraphicsRectItem] = field(default_factory=list)
+    badges: list[QGraphicsRectItem] = field(default_factory=list)
     levels: colors.SteadyLevels = field(default_factory=colors.SteadyLevels)
     current_levels: tuple[float, float] = (-1.0, 1.0)
     title: str = ""
@@ -72,38 +134,55 @@ class LayerRow:
 
     @property
     def lines(self) -> int:
-        return math.ceil(self.shown / COLUMNS)
+        return math.ceil(self.shown / self.columns)
+
+    @property
+    def height(self) -> float:
+        """Return the block's height in thumbnail units."""
+        return self.lines * self.step - (self.step - 1.0)
 
     def cell_origin(self, u: int) -> tuple[float, float]:
-        """Return the view coordinates (x0, y0) of the lower-left corner of thumbnail u."""
-        return (u % COLUMNS) * self.step, -(u // COLUMNS) * self.step
+        """Return the block coordinates (x0, y0) of the lower-left corner of thumbnail u."""
+        return (u % self.columns) * self.step, -(u // self.columns) * self.step
 
     def cell_at(self, x: float, y: float) -> int | None:
-        """Return the 0-based thumbnail under view point (x, y), or None between thumbnails."""
+        """Return the 0-based thumbnail under block point (x, y), or None between them."""
         c, q = math.floor(x / self.step), 1.0 - y
         r = math.floor(q / self.step)
-        if c < 0 or c >= COLUMNS or r < 0 or x - c * self.step > 1.0 or q - r * self.step > 1.0:
+        if (c < 0 or c >= self.columns or r < 0 or x - c * self.step > 1.0
+                or q - r * self.step > 1.0):
             return None
-        u = r * COLUMNS + c
+        u = r * self.columns + c
         return u if u < self.shown else None
 
 
-def mosaic(maps: np.ndarray, lines: int, gap: int) -> np.ndarray:
-    """Return the first lines × COLUMNS maps (n, r, r) tiled into one row-major image.
+def mosaic(maps: np.ndarray, columns: int, gap: int) -> np.ndarray:
+    """Return the maps (n, r, r) tiled ``columns`` to a line into one row-major image.
 
-    Thumbnail u sits at line u // COLUMNS (line 0 on top: the image's last rows, since the
-    view's y axis points up) and column u % COLUMNS; gaps and empty cells are NaN.
+    Thumbnail u sits at line u // columns (line 0 on top: the image's last rows, since the
+    block's y axis points up) and column u % columns; gaps and empty cells are NaN.
     """
-    n, r = min(maps.shape[0], lines * COLUMNS), maps.shape[1]
-    tiles = np.full((lines * COLUMNS, r + gap, r + gap), np.nan)
-    tiles[:n, :r, :r] = maps[:n]
-    tiles = tiles.reshape(lines, COLUMNS, r + gap, r + gap)[::-1]     # line 0 on top
-    image = tiles.transpose(0, 2, 1, 3).reshape(lines * (r + gap), COLUMNS * (r + gap))
+    n, r = maps.shape[0], maps.shape[1]
+    lines = math.ceil(n / columns)
+    tiles = np.full((lines * columns, r + gap, r + gap), np.nan)
+    tiles[:n, :r, :r] = maps
+    tiles = tiles.reshape(lines, columns, r + gap, r + gap)[::-1]     # line 0 on top
+    image = tiles.transpose(0, 2, 1, 3).reshape(lines * (r + gap), columns * (r + gap))
     return image[: image.shape[0] - gap, : image.shape[1] - gap]
 
 
+class ScrollPane(QScrollArea):
+    """A scroll area that says when its own size changes (not when a scroll bar toggles)."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class UnitsView(QWidget):
-    """Thumbnails of every hidden unit's activation; click one to inspect it."""
+    """Thumbnails of every hidden unit's activation, sized to the pane; click one to inspect it."""
 
     #: (layer, unit), both 1-based, of the thumbnail clicked.
     unit_clicked = Signal(int, int)
@@ -114,14 +193,17 @@ class UnitsView(QWidget):
         self._build_key: object = None
         self._frame_key: tuple[int, int] | None = None
         self.rows: list[LayerRow] = []
+        #: The thumbnail side in pixels, as last laid out (0 before the first layout).
+        self.thumbnail_size = 0
 
-        self.layout_widget = pg.GraphicsLayoutWidget()
-        self.layout_widget.setBackground(colors.BACKGROUND)
-        self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
-        self.scroll_area = QScrollArea()
+        self.graphics_view = pg.GraphicsView(background=colors.BACKGROUND)
+        self.graphics_view.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        self.scroll_area = ScrollPane()
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setWidget(self.layout_widget)
+        self.scroll_area.setWidget(self.graphics_view)
+        self.scroll_area.resized.connect(self._on_scroll_area_resized)
         self.message_label = QLabel()
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_label.setWordWrap(True)
@@ -140,7 +222,6 @@ class UnitsView(QWidget):
     @Slot(object)
     def update_snapshot(self, snapshot: Snapshot) -> None:
         """Draw the unit maps of ``snapshot``; rebuild only for a new architecture or grid kind."""
-        self._snapshot = snapshot
         grid = snapshot.grid
         if grid is None or not snapshot.arch.hidden_layers:
             self._show_message(
@@ -150,6 +231,7 @@ class UnitsView(QWidget):
                 "features.")
             return
         self._show_message(None)
+        self._snapshot = snapshot                  # the last one drawn, for re-tiling
         one_d = grid.ys is None
         build_key = (snapshot.arch, one_d, grid.resolution)
         if build_key != self._build_key:
@@ -167,34 +249,32 @@ class UnitsView(QWidget):
                 row.current_levels = (row.levels.update(maps) if row.activation not in
                                       ("sigmoid", "tanh") else
                                       colors.activation_levels(row.activation, maps))
-            self._draw_row(row, maps, grid.xs if one_d else None)
-            title = self._row_title(row, snapshot.distinct_units[row.l - 1])
-            if title != row.title:             # re-laying out HTML is the costly part
-                row.title = title
-                row.label.setText(title)
+        self._draw_rows()
+        if self._update_captions(snapshot):     # a caption now takes more or fewer lines
+            self._lay_out()
 
     def unit_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         """Return (layer, unit), 1-based, of the thumbnail at ``scene_pos``, or None."""
         for row in self.rows:
-            if row.view_box.sceneBoundingRect().contains(scene_pos):
-                p = row.view_box.mapSceneToView(scene_pos)
-                u = row.cell_at(p.x(), p.y())
-                return None if u is None else (row.l, u + 1)
+            p = row.block.mapFromScene(scene_pos)
+            u = row.cell_at(p.x(), p.y())
+            if u is not None:
+                return row.l, u + 1
         return None
 
     def thumbnail_scene_rect(self, layer: int, unit: int) -> QRectF:
         """Return the scene rectangle of thumbnail ``unit`` of ``layer`` (1-based)."""
         row = self.rows[layer - 1]
         x0, y0 = row.cell_origin(unit - 1)
-        return row.view_box.mapViewToScene(QRectF(x0, y0, 1.0, 1.0)).boundingRect()
+        return row.block.mapRectToScene(QRectF(x0, y0, 1.0, 1.0))
 
     def thumbnail_image(self, layer: int, unit: int) -> np.ndarray:
         """Return the pixels drawn for thumbnail ``unit`` of ``layer`` (1-based), (r, r)."""
         row = self.rows[layer - 1]
         image = row.mosaic.image
-        r = (image.shape[1] + row.gap_px) // COLUMNS - row.gap_px
+        r = (image.shape[1] + row.gap_px) // row.columns - row.gap_px
         pitch = r + row.gap_px
-        line, c = divmod(unit - 1, COLUMNS)
+        line, c = divmod(unit - 1, row.columns)
         bottom = (row.lines - 1 - line) * pitch
         return image[bottom: bottom + r, c * pitch: c * pitch + r]
 
@@ -208,6 +288,10 @@ class UnitsView(QWidget):
         if hit is not None:
             self.unit_clicked.emit(*hit)
 
+    @Slot()
+    def _on_scroll_area_resized(self) -> None:
+        self._lay_out()
+
     # ------------------------------------------------------------------ building
 
     def _show_message(self, text: str | None) -> None:
@@ -218,73 +302,147 @@ class UnitsView(QWidget):
             self.message_label.setText(text)
 
     def _build(self, snapshot: Snapshot, one_d: bool) -> None:
-        """Make the label and thumbnails of every hidden layer (replacing the old ones)."""
-        self.layout_widget.clear()
+        """Make the caption and thumbnails of every hidden layer (replacing the old ones)."""
+        for row in self.rows:
+            self.graphics_view.removeItem(row.caption)
+            self.graphics_view.removeItem(row.block)
         self.rows = []
         self._frame_key = None
-        height = 0
+        self.thumbnail_size = 0
         arch = snapshot.arch
         r = snapshot.grid.resolution
         gap_px = max(1, round(GAP * r))
         step = 1.0 + gap_px / r
+        font = QFont(self.font())
+        font.setPointSizeF(CAPTION_POINT_SIZE)
         for l, (n, activation) in enumerate(zip(arch.hidden_layers, arch.activations),
                                             start=1):
-            label = self.layout_widget.addLabel("", row=2 * (l - 1), col=0, justify="left",
-                                                color=colors.FOREGROUND, size="10pt")
-            label.setFixedHeight(LABEL_HEIGHT)
-            view_box = self.layout_widget.addViewBox(row=2 * (l - 1) + 1, col=0,
-                                                     enableMouse=False, enableMenu=False,
-                                                     lockAspect=True)
-            row = LayerRow(l, activation, n, label, view_box, step, gap_px)
-            view_box.setFixedHeight(row.lines * LINE_HEIGHT)
-            height += row.lines * LINE_HEIGHT + LABEL_HEIGHT + 12
+            caption = QGraphicsTextItem()
+            caption.document().setDocumentMargin(0)
+            caption.setDefaultTextColor(QColor(colors.FOREGROUND))
+            caption.setFont(font)
+            block = pg.ItemGroup()
+            self.graphics_view.addItem(caption)
+            self.graphics_view.addItem(block)
+            row = LayerRow(l, activation, n, caption, block, step, gap_px)
             if one_d:
                 row.curve = pg.PlotCurveItem(pen=pg.mkPen(colors.FOREGROUND, width=1.5),
                                              connect="finite")
-                view_box.addItem(row.curve)
+                row.curve.setParentItem(block)
             else:
                 row.mosaic = pg.ImageItem(axisOrder="row-major")
                 row.mosaic.setColorMap(colors.diverging_map())
-                view_box.addItem(row.mosaic)
+                row.mosaic.setParentItem(block)
             for u in range(row.shown):
                 self._add_frame(row, u)
-            # Every layer spans COLUMNS thumbnails, so thumbnails are the same size everywhere.
-            view_box.setRange(xRange=(0, COLUMNS * step - (step - 1.0)),
-                              yRange=(-(row.lines - 1) * step, 1.0), padding=0.02)
             self.rows.append(row)
-        self.layout_widget.setMinimumHeight(height)
         self.hint_label.setText(HINT_LINE if one_d else HINT_PLANE)
+        self._update_captions(snapshot)
+        self._lay_out()
 
     def _add_frame(self, row: LayerRow, u: int) -> None:
-        """Add thumbnail u's frame (which carries its tooltip) and its number."""
-        x0, y0 = row.cell_origin(u)
-        frame = QGraphicsRectItem(QRectF(x0, y0, 1.0, 1.0))
+        """Add thumbnail u's frame (which carries its tooltip) and its number badge."""
+        frame = QGraphicsRectItem(row.block)
         frame.setPen(pg.mkPen(FRAME_COLOR, width=1, cosmetic=True))
-        frame.setToolTip(f"A[{row.l}] unit {u + 1} ({row.activation}): click to show it large")
+        name = ACTIVATIONS[row.activation].label
+        frame.setToolTip(f"A[{row.l}] unit {u + 1} ({name}): click to show it large")
         frame.setZValue(5)
-        row.view_box.addItem(frame, ignoreBounds=True)
         row.frames.append(frame)
-        # A fixed-size number badge in the top-left corner, drawn in pixels (no scaling).
+        # A badge in the top-left corner, drawn in pixels whatever the block's scale.
         badge = QGraphicsRectItem(frame)
         badge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        badge.setPos(x0, y0 + 1.0)
         badge.setPen(QPen(Qt.PenStyle.NoPen))
         badge.setBrush(QBrush(QColor(255, 255, 255, 190)))
         number = QGraphicsSimpleTextItem(str(u + 1), badge)
         number.setBrush(QBrush(QColor(colors.FOREGROUND)))
-        text_rect = number.boundingRect()
         number.setPos(2, 0)
-        badge.setRect(QRectF(0, 0, text_rect.width() + 4, text_rect.height()))
+        row.badges.append(badge)
+
+    # ------------------------------------------------------------------ laying out
+
+    def _lay_out(self) -> None:
+        """Size the thumbnails to the pane and place every caption and block."""
+        if not self.rows:
+            return
+        room = self.scroll_area.maximumViewportSize()
+        size, columns, width = self._choose_size(room.width() - 2 * MARGIN, room.height())
+        retiled = False
+        for row in self.rows:
+            if min(columns, row.shown) != row.columns:
+                row.columns = min(columns, row.shown)
+                self._place_cells(row)
+                retiled = True
+        if size != self.thumbnail_size:
+            self._size_badges(number_pixel_size(size))
+            self.thumbnail_size = size
+        if retiled and self._frame_key is not None:
+            self._draw_rows()
+        y = float(MARGIN)
+        for row in self.rows:
+            row.caption.setTextWidth(width)
+            row.caption.setPos(MARGIN, y)
+            y += row.caption.boundingRect().height() + CAPTION_SPACING
+            row.block.setTransform(QTransform(size, 0.0, 0.0, -size, MARGIN, y + size))
+            y += row.height * size + BLOCK_SPACING
+        self.graphics_view.setMinimumHeight(math.ceil(y - BLOCK_SPACING + MARGIN))
+
+    def _choose_size(self, width: int, height: int) -> tuple[int, int, int]:
+        """Return (thumbnail size, columns, width used) for a pane of width × height.
+
+        Everything stacked if it fits at SMALLEST or larger; otherwise (the pane will
+        scroll, a scroll bar takes some width) the size the largest layer has alone.
+        """
+        step = self.rows[0].step
+        counts = [row.shown for row in self.rows]
+        spacing = 2 * MARGIN + len(counts) * CAPTION_SPACING + (len(counts) - 1) * BLOCK_SPACING
+        captions = self._caption_heights(width)
+        size, columns = fit_thumbnails(counts, width, height - spacing - sum(captions), step)
+        if size < SMALLEST:
+            width -= self.scroll_area.verticalScrollBar().sizeHint().width()
+            largest = max(self._caption_heights(width))
+            size, columns = fit_thumbnails(
+                [max(counts)], width, height - 2 * MARGIN - CAPTION_SPACING - largest, step,
+                largest=LARGEST_SCROLLING)
+            size = max(size, SMALLEST)
+        return size, min(columns, columns_fitting(width, size, step)), width
+
+    def _caption_heights(self, width: float) -> list[float]:
+        for row in self.rows:
+            row.caption.setTextWidth(width)
+        return [row.caption.boundingRect().height() for row in self.rows]
+
+    def _place_cells(self, row: LayerRow) -> None:
+        """Move thumbnail frames and badges to the cells of ``row.columns`` columns."""
+        for u, (frame, badge) in enumerate(zip(row.frames, row.badges, strict=True)):
+            x0, y0 = row.cell_origin(u)
+            frame.setRect(QRectF(x0, y0, 1.0, 1.0))
+            badge.setPos(x0, y0 + 1.0)
+
+    def _size_badges(self, pixel_size: int) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(pixel_size)
+        for row in self.rows:
+            for badge in row.badges:
+                number = badge.childItems()[0]
+                number.setFont(font)
+                text_rect = number.boundingRect()
+                badge.setRect(QRectF(0, 0, text_rect.width() + 4, text_rect.height()))
 
     # ------------------------------------------------------------------ drawing
+
+    def _draw_rows(self) -> None:
+        """Set every layer's pixels (or curves) from the current snapshot and levels."""
+        xs = self._snapshot.grid.xs if self._snapshot.grid.ys is None else None
+        for row in self.rows:
+            self._draw_row(row, self._snapshot.unit_maps[row.l - 1], xs)
 
     def _draw_row(self, row: LayerRow, maps: np.ndarray, xs: np.ndarray | None) -> None:
         lo, hi = row.current_levels
         if xs is None:
-            image = mosaic(maps, row.lines, row.gap_px)
-            first = row.mosaic.image is None
+            image = mosaic(maps[: row.shown], row.columns, row.gap_px)
+            old = row.mosaic.image
             row.mosaic.setImage(image, autoLevels=False, levels=(lo, hi))
-            if first:          # the rect scales by the image's pixel size: set it with one
+            if old is None or old.shape != image.shape:   # the rect scales by pixel size
                 h, w = image.shape
                 r = maps.shape[1]
                 row.mosaic.setRect(QRectF(0.0, 1.0 - h / r, w / r, h / r))
@@ -297,17 +455,34 @@ class UnitsView(QWidget):
         breaks = np.full((n, 1), np.nan)             # NaN ends each unit's curve
         row.curve.setData(np.hstack([x, breaks]).ravel(), np.hstack([y, breaks]).ravel())
 
+    def _update_captions(self, snapshot: Snapshot) -> bool:
+        """Retitle the layers; return whether a caption's height changed."""
+        moved = False
+        for row in self.rows:
+            title = self._row_title(row, snapshot.distinct_units[row.l - 1])
+            lo, hi = row.current_levels
+            row.caption.setToolTip(f"Layer {row.l}: one colour scale for all its units: "
+                                   f"blue {lo:.4g}, white {(lo + hi) / 2:.4g}, red {hi:.4g}")
+            if title != row.title:             # re-laying out HTML is the costly part
+                height = row.caption.boundingRect().height()
+                row.title = title
+                row.caption.setHtml(title)
+                moved |= row.caption.boundingRect().height() != height
+        return moved
+
     def _row_title(self, row: LayerRow, distinct: int) -> str:
         units = "1 unit" if row.n_units == 1 else f"{row.n_units} units"
-        parts = [f"<b>layer {row.l}</b> ({row.activation}) · {units}"]
+        parts = [f"<b>layer {row.l}</b>", ACTIVATIONS[row.activation].label, units]
         if row.n_units > 1 and distinct == 1:
-            parts.append("<b><span style='color:#c00206'>all units identical</span></b>")
+            parts.append(f"<b><span style='color:{IDENTICAL_COLOR}'>all units identical"
+                         "</span></b>")
         elif row.n_units > 1:
             parts.append(f"{distinct} distinct")
         if row.n_units > MAX_THUMBNAILS:
             parts.append(f"showing the first {MAX_THUMBNAILS}")
         lo, hi = row.current_levels
-        parts.append(f"colours {lo:.3g} … {hi:.3g}")
+        parts.append(f"colours ±{compact(hi)}" if lo == -hi else
+                     f"colours {compact(lo)} … {compact(hi)}")
         return " · ".join(parts)
 
 
