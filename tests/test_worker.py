@@ -130,7 +130,7 @@ def test_break_symmetry_and_layer_history_reach_the_snapshot(qtbot, session):
     session.configure(RunConfig(samples=361, activations=("sigmoid",), init="zeros"))
     session.step(100)
     before = sync(qtbot, session)
-    assert before.layer_history["unit_spread"].shape == (100, 1)
+    assert before.layer_history["unit_spread"].shape == (100, 1)     # every step so far
     assert (before.layer_history["unit_spread"] == 0).all()
     session.break_symmetry(1, 1e-3)
     session.step(200)

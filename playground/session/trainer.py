@@ -33,7 +33,8 @@ from playground.core.network import (
 )
 from playground.session.history import History
 
-LAYER_HISTORY_CAPACITY = 1024
+# Small on purpose: each point costs a pass of measurements, so it thins out early.
+LAYER_HISTORY_CAPACITY = 256
 
 
 def layer_columns(arch: Architecture) -> int:
