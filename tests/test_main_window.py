@@ -318,3 +318,35 @@ def test_every_lesson_loads_from_the_menu_and_runs_100_iterations(qtbot, window)
         s = sync(qtbot, window)
         assert s.iteration == 100 or s.diverged, name
         assert not window.errors, window.errors
+
+
+def test_instrument_panels_update_and_their_buttons_reach_the_trainer(qtbot, window):
+    configure(qtbot, window, samples=361, activations=("sigmoid",), init="zeros")
+    window.show_instrument("symmetry")
+    window.step(200)
+    s = sync(qtbot, window)
+    symmetry = window.instruments["symmetry"]
+    assert "symmetric" in symmetry.distinct_label.text()
+    assert len(symmetry.spread_curves) == 1
+    symmetry.break_button.click()                   # layer 1, noise 1e-3
+    window.step(300)
+    s = sync(qtbot, window)
+    assert s.unit_spreads[0] > 0 and s.distinct_units == (4,)
+    assert "symmetric" not in symmetry.distinct_label.text()
+    window.show_instrument("gradcheck")
+    gradcheck = window.instruments["gradcheck"]
+    with qtbot.waitSignal(window.session.gradient_checked, timeout=20_000):
+        gradcheck.run_button.click()
+    assert "correct" in gradcheck.result_label.text()
+    window.show_instrument("shapes")
+    sync(qtbot, window)
+    assert "W[1] (4, 2)" in window.instruments["shapes"].browser.toPlainText()
+
+
+def test_a_lesson_raises_the_instrument_that_shows_its_point(qtbot, window):
+    window.start_lesson("deep-sigmoid-vanishing")
+    window.step(5)
+    s = sync(qtbot, window)
+    assert window.docks["gradients"].isVisible() and window.lesson_dock.isVisible()
+    gradients = window.instruments["gradients"]
+    assert len(gradients.curves) == s.arch.L == 7

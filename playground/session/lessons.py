@@ -1,8 +1,9 @@
 """Lesson presets: files in resources/lessons that set every control and say what to watch.
 
 A lesson file is JSON: {"format": "playground-lesson", "version": 1, "title", "explanation",
-"watch": [...], "iterations", "config": {RunConfig fields}}. Files are named NN-name.json;
-NN orders the Lessons menu and ``name`` is what ``playground train --preset`` takes.
+"watch": [...], "iterations", "config": {RunConfig fields}, "instrument": the panel to show}.
+Files are named NN-name.json; NN orders the Lessons menu and ``name`` is what
+``playground train --preset`` takes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Lesson:
     watch: tuple[str, ...]
     iterations: int
     config: RunConfig
+    instrument: str = ""       # the panel that shows the point: symmetry, gradients, …
 
 
 def parse_lesson(name: str, text: str) -> Lesson:
@@ -41,7 +43,8 @@ def parse_lesson(name: str, text: str) -> Lesson:
         return Lesson(name=name, title=str(doc["title"]), explanation=str(doc["explanation"]),
                       watch=tuple(str(w) for w in doc["watch"]),
                       iterations=int(doc["iterations"]),
-                      config=RunConfig.from_dict(doc["config"]))
+                      config=RunConfig.from_dict(doc["config"]),
+                      instrument=str(doc.get("instrument", "")))
     except (KeyError, TypeError) as error:
         raise ValueError(f"lesson {name}: missing or malformed {error}") from None
 

@@ -16,11 +16,14 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEv
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QGroupBox,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
+    QWidget,
 )
 
 from playground import __version__
@@ -36,6 +39,13 @@ from playground.ui.lesson_view import LessonView
 from playground.ui.status_view import StatusView
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import CostView
+from playground.ui.views.instruments_view import (
+    GradCheckView,
+    GradientView,
+    HealthView,
+    ShapesView,
+    SymmetryView,
+)
 from playground.ui.views.units_view import UnitsView
 from playground.ui.views.weights_view import WeightsView
 from playground.ui.worker import TrainingSession
@@ -45,6 +55,9 @@ SESSION_VERSION = 1
 DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
 STEP_MANY = 100
 LESSON_WIDTH = 320             # the lesson panel's width when a lesson starts
+INSTRUMENT_TITLES = {"symmetry": "Symmetry", "gradients": "Gradients",
+                     "health": "Unit health", "gradcheck": "Gradient check",
+                     "shapes": "Shapes"}
 
 # Which RunConfig fields belong to which part of the controls, for the reset message.
 _CHANGE_NAMES = {
@@ -102,6 +115,9 @@ class MainWindow(QMainWindow):
         self.units_view = UnitsView()
         self.status_view = StatusView()
         self.lesson_view = LessonView()
+        self.instruments = {"symmetry": SymmetryView(), "gradients": GradientView(),
+                            "health": HealthView(), "gradcheck": GradCheckView(),
+                            "shapes": ShapesView()}
         self._config: RunConfig | None = None
         self._drawn: Snapshot | None = None
         self._shown_once = False
@@ -121,10 +137,15 @@ class MainWindow(QMainWindow):
         right_top.addWidget(self.boundary_view)
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.cost_view)
-        side.addWidget(self.status_view)
+        status_scroll = QScrollArea()              # many layers: the read-out scrolls
+        status_scroll.setWidgetResizable(True)
+        status_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        status_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        status_scroll.setWidget(self.status_view)
+        side.addWidget(status_scroll)
         side.setSizes([250, 250])
         side.setCollapsible(1, False)
-        self.status_view.setMinimumHeight(220)        # six rows and a three-line notice
+        status_scroll.setMinimumHeight(220)         # six rows and a three-line notice
         right_top.addWidget(side)
         right_top.setSizes([520, 420])
         # Units and weights side by side: identical unit maps and identical weight rows
@@ -146,15 +167,41 @@ class MainWindow(QMainWindow):
         main.setStretchFactor(1, 1)
         main.setSizes([300, 980])
         self.setCentralWidget(main)
-        self.lesson_dock = QDockWidget("Lesson", self)
-        self.lesson_dock.setObjectName("lesson")
-        self.lesson_dock.setWidget(self.lesson_view)
-        self.lesson_view.setMinimumWidth(LESSON_WIDTH - 60)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_dock)
-        self.lesson_dock.hide()
         self.splitters = {"main": main, "right": right, "top": right_top, "side": side}
         self.statusBar().showMessage("Space: play/pause · S: one step · Shift+S: 100 steps "
                                      "· R: reset")
+        self.lesson_dock = self._dock("lesson", "Lesson", self.lesson_view)
+        self.lesson_view.setMinimumWidth(LESSON_WIDTH - 60)
+        self.docks = {name: self._dock(name, INSTRUMENT_TITLES[name], view)
+                      for name, view in self.instruments.items()}
+        # The lesson text above, the instruments tabbed below it: a lesson shows both.
+        first, *others = self.docks.values()
+        self.splitDockWidget(self.lesson_dock, first, Qt.Orientation.Vertical)
+        for dock in others:
+            self.tabifyDockWidget(first, dock)
+        for dock in self.docks.values():
+            dock.visibilityChanged.connect(self._on_dock_visibility_changed)
+
+    def _dock(self, name: str, title: str, view: QWidget) -> QDockWidget:
+        """Return a hidden dock on the right holding ``view``."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(view)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock.hide()
+        return dock
+
+    def show_instrument(self, name: str) -> None:
+        """Show the instrument panel ``name`` (a key of ``self.instruments``) in front."""
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+        self.resizeDocks([dock], [LESSON_WIDTH], Qt.Orientation.Horizontal)
+
+    @Slot(bool)
+    def _on_dock_visibility_changed(self, visible: bool) -> None:
+        if visible and self._drawn is not None:     # catch up with the newest frame
+            self._draw_instruments(self._drawn)
 
     def _action(self, menu, text: str, slot, shortcut: QKeySequence | str | None = None,
                 tip: str = "") -> QAction:
@@ -189,6 +236,9 @@ class MainWindow(QMainWindow):
                                            None, "Save the training data as CSV")
         menu.addSeparator()
         self.actions["quit"] = self._action(menu, "&Quit", self.close, "Ctrl+Q", "Quit")
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in (self.lesson_dock, *self.docks.values()):
+            view_menu.addAction(dock.toggleViewAction())
         lessons_menu = self.menuBar().addMenu("&Lessons")
         for number, preset in enumerate(lessons().values(), start=1):
             self.actions[f"lesson:{preset.name}"] = self._action(
@@ -218,6 +268,11 @@ class MainWindow(QMainWindow):
         c.reinitialize_requested.connect(self._on_controls_reinitialize_requested)
         c.load_csv_requested.connect(self.load_csv_dialog)
         self.units_view.unit_clicked.connect(self._on_units_unit_clicked)
+        self.instruments["symmetry"].break_symmetry_requested.connect(
+            self.session.break_symmetry)
+        gradcheck = self.instruments["gradcheck"]
+        gradcheck.gradient_check_requested.connect(self.session.gradient_check)
+        self.session.gradient_checked.connect(gradcheck.show_result)
         self.session.snapshot_ready.connect(self._on_session_snapshot_ready)
         self.session.failed.connect(self._on_session_failed)
 
@@ -271,6 +326,13 @@ class MainWindow(QMainWindow):
         for view in (self.boundary_view, self.cost_view, self.weights_view, self.units_view,
                      self.status_view):
             view.update_snapshot(snapshot)
+        self._draw_instruments(snapshot)
+
+    def _draw_instruments(self, snapshot: Snapshot) -> None:
+        """Update the instrument panels that can be seen (hidden ones catch up when shown)."""
+        for name, view in self.instruments.items():
+            if not self.docks[name].visibleRegion().isEmpty():
+                view.update_snapshot(snapshot)
 
     def draw_now(self) -> None:
         """Draw the newest snapshot immediately (tests and the screenshot mode)."""
@@ -296,6 +358,8 @@ class MainWindow(QMainWindow):
         self.apply_config(self.controls.config(), f"Lesson: {preset.title}. Press Space to "
                                                   f"train." + note)
         self.lesson_view.show_lesson(preset)
+        if preset.instrument in self.docks:
+            self.show_instrument(preset.instrument)
         self.lesson_dock.show()
         self.lesson_dock.raise_()
         self.resizeDocks([self.lesson_dock], [LESSON_WIDTH], Qt.Orientation.Horizontal)

@@ -31,7 +31,7 @@ def describe_layer(layer: int, units: int, spread: float, distinct: int) -> str:
     if distinct == 1:
         return (f"layer {layer}: all {units} units identical up to rounding "
                 f"(spread {spread:.1e}) — the symmetry is not broken")
-    return f"layer {layer}: {distinct} distinct units of {units} (spread {spread:.3g})"
+    return f"layer {layer}: {distinct} of {units} units distinct (spread {spread:.3g})"
 
 
 class StatusView(QWidget):
