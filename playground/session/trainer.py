@@ -10,6 +10,7 @@ stops training: the parameters of the last finite iteration are kept.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -70,6 +71,16 @@ class Divergence:
                 f"Kept the parameters of iteration {self.kept_iteration}, the last finite "
                 f"one. The learning rate {self.learning_rate:g} is probably too high: "
                 f"try a smaller one.")
+
+
+def quiet(method):
+    """Run ``method`` with NumPy's floating-point warnings off: near divergence, costs and
+    accuracies of finite parameters may overflow to inf, which the caller handles."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return method(*args, **kwargs)
+    return wrapper
 
 
 def check_learning_rate(learning_rate: float) -> float:
@@ -210,6 +221,7 @@ class Trainer:
         self.divergence = Divergence(i, what, self.learning_rate, kept_iteration=self.iteration)
 
     # -- reading ----------------------------------------------------------------------
+    @quiet
     def cost(self) -> float:
         """Return J of the current parameters (iteration ``self.iteration``)."""
         if self._cost_cache is None or self._cost_cache[0] != self.iteration:
@@ -217,6 +229,7 @@ class Trainer:
             self._cost_cache = (self.iteration, compute_cost(cache, self.train.Y, self.arch))
         return self._cost_cache[1]
 
+    @quiet
     def test_cost(self) -> float | None:
         """Return J on the test set, or None without one."""
         if self.test is None or self.test.m == 0:
@@ -224,17 +237,21 @@ class Trainer:
         return compute_cost(forward(self.test.X, self.parameters, self.arch), self.test.Y,
                             self.arch)
 
+    @quiet
     def train_accuracy(self) -> float | None:
         return accuracy(self.train.X, self.train.Y, self.parameters, self.arch)
 
+    @quiet
     def test_accuracy(self) -> float | None:
         if self.test is None or self.test.m == 0:
             return None
         return accuracy(self.test.X, self.test.Y, self.parameters, self.arch)
 
+    @quiet
     def unit_spreads(self) -> list[float]:
         return unit_spreads(self.parameters, self.arch)
 
+    @quiet
     def readings(self) -> LayerReadings:
         """Return every instrument's reading for the current parameters (one extra pass)."""
         cache = forward(self.train.X, self.parameters, self.arch)
@@ -266,6 +283,7 @@ class Trainer:
         self._previous = None
         self._cost_cache = None
 
+    @quiet
     def gradient_norms(self) -> list[float]:
         """Return ‖dW[l]‖ of the last step (of the current parameters before any step)."""
         grads = self.last_grads
