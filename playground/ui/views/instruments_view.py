@@ -208,7 +208,7 @@ class SymmetryView(QWidget):
         self.zero_markers: list[pg.PlotDataItem] = []
 
         self.plot_widget, self.plot_item = _plot(
-            "unit spread", "unit spread per hidden layer (0: all units identical)", log_y=True)
+            "unit spread", "unit spread per hidden layer", log_y=True)
         self.left_axis: LogAxis = self.plot_item.getAxis("left")
         self.plot_widget.setToolTip(SPREAD_FORMULA)
         self.floor_line = pg.InfiniteLine(
