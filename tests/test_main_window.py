@@ -21,7 +21,8 @@ from playground.session.config import RunConfig
 from playground.session.snapshot import RunState
 from playground.ui.main_window import MainWindow, session_from_json, session_to_json
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
+                                      "This plugin does not support raise")
 
 
 @pytest.fixture
@@ -350,3 +351,18 @@ def test_a_lesson_raises_the_instrument_that_shows_its_point(qtbot, window):
     assert window.docks["gradients"].isVisible() and window.lesson_dock.isVisible()
     gradients = window.instruments["gradients"]
     assert len(gradients.curves) == s.arch.L == 7
+
+
+def test_compare_window_opens_from_the_view_menu_with_the_current_settings(qtbot, window):
+    configure(qtbot, window, samples=361, activations=("sigmoid",))
+    window.actions["compare"].trigger()
+    compare = window.compare_window
+    assert compare is not None and compare.isVisible()
+    assert compare.setup().config.samples == 361
+    compare.step(50)
+    qtbot.waitUntil(lambda: compare.session.latest is not None
+                    and compare.session.latest.iteration == 50, timeout=30_000)
+    twin = compare.session.latest
+    assert twin.a.unit_spreads == (0.0,) and twin.b.unit_spreads[0] > 0
+    window.close()                                   # closes the twin runs too
+    assert compare.session.thread.isFinished()

@@ -34,6 +34,7 @@ from playground.core.npz import ModelFileError, SavedModel, load_model, save_mod
 from playground.session.config import RunConfig
 from playground.session.lessons import lesson, lessons
 from playground.session.snapshot import RunState, Snapshot
+from playground.ui.compare_window import CompareWindow
 from playground.ui.controls import ControlPanel
 from playground.ui.lesson_view import LessonView
 from playground.ui.status_view import StatusView
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self._config: RunConfig | None = None
         self._drawn: Snapshot | None = None
         self._shown_once = False
+        self.compare_window: CompareWindow | None = None
         self._build_layout()
         self._build_menus()
         self._connect()
@@ -239,6 +241,11 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for dock in (self.lesson_dock, *self.docks.values()):
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        self.actions["compare"] = self._action(
+            view_menu, "&Compare twin runs…", self.open_compare_window, "Ctrl+T",
+            "Train two copies of this network side by side, differing in one setting "
+            "(zero against random initialisation by default)")
         lessons_menu = self.menuBar().addMenu("&Lessons")
         for number, preset in enumerate(lessons().values(), start=1):
             self.actions[f"lesson:{preset.name}"] = self._action(
@@ -349,6 +356,17 @@ class MainWindow(QMainWindow):
     def show_error(self, title: str, message: str) -> None:
         """Tell the user what went wrong (a modal dialog)."""
         QMessageBox.warning(self, title, message)
+
+    # -- twin runs ----------------------------------------------------------------------
+    @Slot()
+    def open_compare_window(self) -> CompareWindow:
+        """Open (or bring forward) twin runs of the current settings."""
+        if self.compare_window is None or not self.compare_window.isVisible():
+            self.compare_window = CompareWindow(self.controls.config(), self.settings,
+                                                parent=self)
+        self.compare_window.show()
+        self.compare_window.raise_()
+        return self.compare_window
 
     # -- lessons ------------------------------------------------------------------------
     def start_lesson(self, name: str) -> None:
@@ -569,6 +587,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self._display_timer.stop()
+        if self.compare_window is not None:
+            self.compare_window.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
         self.session.shutdown()

@@ -6,6 +6,10 @@ the worker's thread; a snapshot is published at most ``FRAME_SECONDS`` apart (an
 state change). Nothing else crosses threads.
 
 Shutdown is stop → quit → wait: ``TrainingSession.shutdown`` never leaves a running thread.
+
+``ChunkedWorker`` and ``WorkerSession`` hold what every worker shares (the thread, the timer,
+the chunked loop, publishing, sync and shutdown); ``TrainingWorker`` and the twin runs'
+worker (``playground.ui.compare_window``) add only their run and their commands.
 """
 
 from __future__ import annotations
@@ -29,27 +33,47 @@ GRID_RESOLUTION = 100
 MAX_CHUNK_ITERATIONS = 100_000
 
 
-class TrainingWorker(QObject):
-    """Owns the run. Public slots are commands; ``snapshot_ready`` carries every frame."""
+class ChunkedWorker(QObject):
+    """What every worker shares: its thread's timer, the chunked loop, publishing, sync.
 
-    snapshot_ready = Signal(object)      # Snapshot
-    failed = Signal(str, object)         # (why, config of the run that was kept or None)
+    A subclass owns a run and says how to advance it (``_advance``), whether it has one
+    (``_ready``), where it stands (``_iteration``), whether it can go no further
+    (``_halted``) and what a frame is (``snapshot``). Its commands are slots; they run in
+    the worker's thread between two chunks.
+    """
+
+    snapshot_ready = Signal(object)      # whatever ``snapshot()`` returns
     synced = Signal(int)                 # echoes sync(token) once earlier commands are done
-    gradient_checked = Signal(object)    # GradCheckResult of a gradient_check command
 
     def __init__(self) -> None:
         super().__init__()
-        self.trainer: Trainer | None = None
-        self.config: RunConfig | None = None
         self.state = RunState.IDLE
         self.run_id = 0
-        self.grid: Grid | None = None
-        self.test_history = History()
         self._timer: QTimer | None = None
         self._last_publish = 0.0
         self._rate = (time.perf_counter(), 0)   # (since, iterations) for steps/s
         self._steps_per_second = 0.0
-        self._message = ""
+
+    # -- what a subclass provides -----------------------------------------------------
+    def _ready(self) -> bool:
+        """Return True once there is a run to train and to publish."""
+        raise NotImplementedError
+
+    def _iteration(self) -> int:
+        """Return the run's iteration count (only called when ``_ready()``)."""
+        raise NotImplementedError
+
+    def _advance(self, iterations: int) -> int:
+        """Train up to ``iterations`` steps now; return how many were done."""
+        raise NotImplementedError
+
+    def _halted(self) -> bool:
+        """Return True when the run can go no further (it diverged)."""
+        raise NotImplementedError
+
+    def snapshot(self) -> object:
+        """Return the immutable frame to publish (call in the worker's thread)."""
+        raise NotImplementedError
 
     # -- lifetime ---------------------------------------------------------------------
     @Slot()
@@ -67,6 +91,98 @@ class TrainingWorker(QObject):
             self._timer.deleteLater()       # deleted in this thread as it finishes
             self._timer = None
         self.thread().quit()
+
+    @Slot(int)
+    def sync(self, token: int) -> None:
+        """Publish the current state, then echo ``token``: every earlier command is done."""
+        self._publish(force=True)
+        self.synced.emit(token)
+
+    # -- the loop ---------------------------------------------------------------------
+    def _set_state(self, state: RunState) -> None:
+        if self.state is RunState.RUNNING and state is not RunState.RUNNING:
+            self._measure_rate(final=True)
+        self.state = state
+        if self._timer is None:
+            return
+        if state is RunState.RUNNING:
+            self._rate = (time.perf_counter(), self._iteration() if self._ready() else 0)
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if self.state is not RunState.RUNNING or not self._ready():
+            return
+        self._run_chunk()
+        if self._halted():
+            self._set_state(RunState.PAUSED)
+            self._publish(force=True)
+        else:
+            self._publish()
+
+    def _run_chunk(self) -> int:
+        """Train for about ``CHUNK_SECONDS`` in growing batches; return the steps done."""
+        deadline = time.perf_counter() + CHUNK_SECONDS
+        done, batch = 0, 1
+        while (done < MAX_CHUNK_ITERATIONS and not self._halted()
+               and time.perf_counter() < deadline):
+            done += self._advance(min(batch, MAX_CHUNK_ITERATIONS - done))
+            batch = min(batch * 2, 256)
+        return done
+
+    def _train(self, iterations: int) -> None:
+        """Run ``iterations`` steps now (a step command), measuring their speed."""
+        started, start_iteration = time.perf_counter(), self._iteration()
+        self._advance(iterations)
+        elapsed = time.perf_counter() - started
+        if elapsed > 0 and self._iteration() > start_iteration:
+            self._steps_per_second = (self._iteration() - start_iteration) / elapsed
+
+    def _measure_rate(self, final: bool = False) -> None:
+        """Update iterations/s over the running time since the last measurement."""
+        now = time.perf_counter()
+        since, start_iteration = self._rate
+        if self.state is RunState.RUNNING and (now - since >= 0.25 or final and now > since):
+            self._steps_per_second = (self._iteration() - start_iteration) / (now - since)
+            self._rate = (now, self._iteration())
+
+    def _publish(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not self._ready() or (not force and now - self._last_publish < FRAME_SECONDS):
+            return
+        self._last_publish = now
+        self._measure_rate()
+        self.snapshot_ready.emit(self.snapshot())
+
+
+class TrainingWorker(ChunkedWorker):
+    """Owns the run. Public slots are commands; ``snapshot_ready`` carries every frame."""
+
+    failed = Signal(str, object)         # (why, config of the run that was kept or None)
+    gradient_checked = Signal(object)    # GradCheckResult of a gradient_check command
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trainer: Trainer | None = None
+        self.config: RunConfig | None = None
+        self.grid: Grid | None = None
+        self.test_history = History()
+        self._message = ""
+
+    # -- the run, for the loop ----------------------------------------------------------
+    def _ready(self) -> bool:
+        return self.trainer is not None
+
+    def _iteration(self) -> int:
+        return self.trainer.iteration
+
+    def _advance(self, iterations: int) -> int:
+        return self.trainer.run(iterations)
+
+    def _halted(self) -> bool:
+        return self.trainer.diverged
 
     # -- commands ---------------------------------------------------------------------
     @Slot(object, str)
@@ -185,60 +301,7 @@ class TrainingWorker(QObject):
                                     t.arch, gradients=gradients)
         self.gradient_checked.emit(result)
 
-    @Slot(int)
-    def sync(self, token: int) -> None:
-        """Publish the current state, then echo ``token``: every earlier command is done."""
-        self._publish(force=True)
-        self.synced.emit(token)
-
-    # -- the loop ---------------------------------------------------------------------
-    def _set_state(self, state: RunState) -> None:
-        if self.state is RunState.RUNNING and state is not RunState.RUNNING:
-            self._measure_rate(final=True)
-        self.state = state
-        if self._timer is None:
-            return
-        if state is RunState.RUNNING:
-            self._rate = (time.perf_counter(), self.trainer.iteration if self.trainer else 0)
-            self._timer.start()
-        else:
-            self._timer.stop()
-
-    @Slot()
-    def _on_timer_timeout(self) -> None:
-        if self.state is not RunState.RUNNING or self.trainer is None:
-            return
-        self.trainer.run_for(CHUNK_SECONDS, MAX_CHUNK_ITERATIONS)
-        if self.trainer.diverged:
-            self._set_state(RunState.PAUSED)
-            self._publish(force=True)
-        else:
-            self._publish()
-
-    def _train(self, iterations: int) -> None:
-        started, start_iteration = time.perf_counter(), self.trainer.iteration
-        self.trainer.run(iterations)
-        elapsed = time.perf_counter() - started
-        if elapsed > 0 and self.trainer.iteration > start_iteration:
-            self._steps_per_second = (self.trainer.iteration - start_iteration) / elapsed
-
-    def _measure_rate(self, final: bool = False) -> None:
-        """Update iterations/s over the running time since the last measurement."""
-        now = time.perf_counter()
-        since, start_iteration = self._rate
-        if self.state is RunState.RUNNING and (now - since >= 0.25 or final and now > since):
-            self._steps_per_second = (self.trainer.iteration - start_iteration) / (now - since)
-            self._rate = (now, self.trainer.iteration)
-
-    def _publish(self, force: bool = False) -> None:
-        now = time.perf_counter()
-        if self.trainer is None or (not force and now - self._last_publish < FRAME_SECONDS):
-            return
-        self._last_publish = now
-        self._measure_rate()
-        snapshot = self.snapshot()
-        self.snapshot_ready.emit(snapshot)
-
+    # -- frames -----------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """Return a snapshot of the run now (call in the worker's thread)."""
         trainer = self.trainer
@@ -250,15 +313,73 @@ class TrainingWorker(QObject):
                              steps_per_second=self._steps_per_second, message=self._message)
 
 
-class TrainingSession(QObject):
+class WorkerSession(QObject):
+    """The GUI thread's handle on a ``ChunkedWorker``: its thread, sync and shutdown.
+
+    Builds one long-lived QThread, moves ``worker`` (which has no parent) into it, wires the
+    stop and sync commands and starts the thread. ``latest`` is the newest frame received;
+    views draw it at display rate. A subclass adds its commands as queued signals.
+    """
+
+    snapshot_ready = Signal(object)
+    synced = Signal(int)
+
+    _stop = Signal()
+    _sync = Signal(int)
+
+    def __init__(self, worker: ChunkedWorker, thread_name: str,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.latest: object | None = None
+        self.thread = QThread()
+        self.thread.setObjectName(thread_name)
+        self.worker = worker
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker._on_thread_started)
+        self._stop.connect(self.worker.stop)
+        self._sync.connect(self.worker.sync)
+        self._tokens = 0
+        self.worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
+        self.worker.synced.connect(self.synced)
+        app = QCoreApplication.instance()
+        if app is not None:                   # a window never closed still stops cleanly
+            app.aboutToQuit.connect(self.shutdown)
+
+    def _start(self) -> None:
+        """Start the worker's thread (call once every command is connected)."""
+        self.thread.start()
+
+    @Slot(object)
+    def _on_worker_snapshot_ready(self, snapshot: object) -> None:
+        self.latest = snapshot
+        self.snapshot_ready.emit(snapshot)
+
+    def sync(self) -> int:
+        """Ask for a fresh snapshot after every command sent so far; return the token
+        that ``synced`` will carry once ``latest`` reflects them."""
+        self._tokens += 1
+        self._sync.emit(self._tokens)
+        return self._tokens
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop → quit → wait. Return True once the thread has finished.
+
+        The stop command is queued behind any earlier command; the worker then quits its
+        own event loop, so nothing is left half-done and no timer outlives its thread.
+        """
+        if not self.thread.isRunning():
+            return True
+        self._stop.emit()
+        return self.thread.wait(timeout_ms)
+
+
+class TrainingSession(WorkerSession):
     """The GUI thread's handle on the worker: emits commands, receives snapshots.
 
     ``latest`` is the newest snapshot received; views draw it at display rate.
     """
 
-    snapshot_ready = Signal(object)
     failed = Signal(str, object)
-    synced = Signal(int)
     gradient_checked = Signal(object)
 
     _configure = Signal(object, str)
@@ -267,43 +388,23 @@ class TrainingSession(QObject):
     _step = Signal(int)
     _reset = Signal()
     _set_learning_rate = Signal(float)
-    _stop = Signal()
-    _sync = Signal(int)
     _break_symmetry = Signal(int, float)
     _gradient_check = Signal(int)
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(TrainingWorker(), "playground-training", parent)
         self.latest: Snapshot | None = None
-        self.thread = QThread()
-        self.thread.setObjectName("playground-training")
-        self.worker = TrainingWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker._on_thread_started)
         self._configure.connect(self.worker.configure)
         self._load_model.connect(self.worker.load_model)
         self._set_playing.connect(self.worker.set_playing)
         self._step.connect(self.worker.step)
         self._reset.connect(self.worker.reset)
         self._set_learning_rate.connect(self.worker.set_learning_rate)
-        self._stop.connect(self.worker.stop)
-        self._sync.connect(self.worker.sync)
         self._break_symmetry.connect(self.worker.break_symmetry)
         self._gradient_check.connect(self.worker.gradient_check)
         self.worker.gradient_checked.connect(self.gradient_checked)
-        self._tokens = 0
-        self.worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
         self.worker.failed.connect(self.failed)
-        self.worker.synced.connect(self.synced)
-        app = QCoreApplication.instance()
-        if app is not None:                   # a window never closed still stops cleanly
-            app.aboutToQuit.connect(self.shutdown)
-        self.thread.start()
-
-    @Slot(object)
-    def _on_worker_snapshot_ready(self, snapshot: Snapshot) -> None:
-        self.latest = snapshot
-        self.snapshot_ready.emit(snapshot)
+        self._start()
 
     # commands (all asynchronous)
     def configure(self, config: RunConfig, message: str = "") -> None:
@@ -330,21 +431,3 @@ class TrainingSession(QObject):
     def gradient_check(self, bug_layer: int = 0) -> None:
         """Ask for a gradient check; ``gradient_checked`` carries the result."""
         self._gradient_check.emit(bug_layer)
-
-    def sync(self) -> int:
-        """Ask for a fresh snapshot after every command sent so far; return the token
-        that ``synced`` will carry once ``latest`` reflects them."""
-        self._tokens += 1
-        self._sync.emit(self._tokens)
-        return self._tokens
-
-    def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Stop → quit → wait. Return True once the thread has finished.
-
-        The stop command is queued behind any earlier command; the worker then quits its
-        own event loop, so nothing is left half-done and no timer outlives its thread.
-        """
-        if not self.thread.isRunning():
-            return True
-        self._stop.emit()
-        return self.thread.wait(timeout_ms)
