@@ -201,28 +201,10 @@ class TwinWorker(ChunkedWorker):
         self._set_state(RunState.PAUSED)
         self._publish(force=True)
 
-    @Slot(bool)
-    def set_playing(self, playing: bool) -> None:
-        if self.twin is None or self.state is RunState.STOPPING:
-            return
-        if playing and self._halted():
-            self.failed.emit("Run " + " and ".join(
-                name for name, t in zip(RUN_NAMES, self.twin.trainers) if t.diverged)
-                + " diverged. Reset to start again.")
-            return
-        self._message = ""
-        self._set_state(RunState.RUNNING if playing else RunState.PAUSED)
-        self._publish(force=True)
-
-    @Slot(int)
-    def step(self, iterations: int) -> None:
-        """Run both ``iterations`` steps in lock-step now (pauses a running pair first)."""
-        if self.twin is None or self.state is RunState.STOPPING:
-            return
-        self._set_state(RunState.PAUSED)
-        self._message = ""
-        self._train(iterations)
-        self._publish(force=True)
+    def _refuse_play(self) -> None:
+        self.failed.emit("Run " + " and ".join(
+            name for name, t in zip(RUN_NAMES, self.twin.trainers) if t.diverged)
+            + " diverged. Reset to start again.")
 
     @Slot()
     def reset(self) -> None:

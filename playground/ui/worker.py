@@ -98,6 +98,33 @@ class ChunkedWorker(QObject):
         self._publish(force=True)
         self.synced.emit(token)
 
+    def _refuse_play(self) -> None:
+        """Say why a run that can go no further is not restarted."""
+        raise NotImplementedError
+
+    # -- commands every worker takes ---------------------------------------------------
+    @Slot(bool)
+    def set_playing(self, playing: bool) -> None:
+        """Play or pause; a halted (diverged) run is refused, with the reason."""
+        if not self._ready() or self.state is RunState.STOPPING:
+            return
+        if playing and self._halted():
+            self._refuse_play()
+            return
+        self._message = ""
+        self._set_state(RunState.RUNNING if playing else RunState.PAUSED)
+        self._publish(force=True)
+
+    @Slot(int)
+    def step(self, iterations: int) -> None:
+        """Run ``iterations`` steps now (pauses a running run first)."""
+        if not self._ready() or self.state is RunState.STOPPING:
+            return
+        self._set_state(RunState.PAUSED)
+        self._message = ""
+        self._train(iterations)
+        self._publish(force=True)
+
     # -- the loop ---------------------------------------------------------------------
     def _set_state(self, state: RunState) -> None:
         if self.state is RunState.RUNNING and state is not RunState.RUNNING:
@@ -228,26 +255,8 @@ class TrainingWorker(ChunkedWorker):
         self._set_state(RunState.PAUSED)
         self._publish(force=True)
 
-    @Slot(bool)
-    def set_playing(self, playing: bool) -> None:
-        if self.trainer is None or self.state is RunState.STOPPING:
-            return
-        if playing and self.trainer.diverged:
-            self.failed.emit(self.trainer.divergence.message + " Reset to start again.", None)
-            return
-        self._message = ""
-        self._set_state(RunState.RUNNING if playing else RunState.PAUSED)
-        self._publish(force=True)
-
-    @Slot(int)
-    def step(self, iterations: int) -> None:
-        """Run ``iterations`` steps now (pauses a running run first)."""
-        if self.trainer is None or self.state is RunState.STOPPING:
-            return
-        self._set_state(RunState.PAUSED)
-        self._message = ""
-        self._train(iterations)
-        self._publish(force=True)
+    def _refuse_play(self) -> None:
+        self.failed.emit(self.trainer.divergence.message + " Reset to start again.", None)
 
     @Slot()
     def reset(self) -> None:
