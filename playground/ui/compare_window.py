@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QLocale, QObject, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,15 +51,15 @@ from playground.ui.controls import (
     PLAY_TEXT,
 )
 from playground.ui.log_slider import format_number
+from playground.ui.run_commands import KEYS_HINT, RunCommands
 from playground.ui.status_view import describe_layer
 from playground.ui.views import colors
 from playground.ui.views.boundary_view import BoundaryView
-from playground.ui.views.cost_view import drawable, with_current
+from playground.ui.views.cost_view import cost_plot, drawable, with_current
 from playground.ui.views.instruments_view import SymmetryView
 from playground.ui.worker import GRID_RESOLUTION, ChunkedWorker, WorkerSession
 
 DISPLAY_INTERVAL_MS = 16        # draw the newest pair at most ~60 times a second
-STEP_MANY = 100
 RUN_NAMES = ("A", "B")
 RUN_COLORS = ((148, 103, 189), (44, 160, 44))      # purple A, green B: not class colours
 RED = "#c00206"
@@ -425,13 +425,7 @@ class TwinCostView(QWidget):
         super().__init__(parent)
         self._data = [(None, None), (None, None)]      # (iterations, costs) per run
         self._names: tuple[str, str] | None = None
-        self.plot_widget = pg.PlotWidget(background=colors.BACKGROUND)
-        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
-        colors.style_plot(self.plot_item)
-        self.plot_item.setLabel("bottom", "iteration")
-        self.plot_item.setLabel("left", "cost J")
-        self.plot_item.showGrid(x=True, y=True, alpha=0.15)
-        self.plot_item.setMenuEnabled(False)
+        self.plot_widget, self.plot_item = cost_plot()
         self.curves = tuple(self.plot_item.plot(name=name, pen=pg.mkPen(run_color(run),
                                                                          width=2.5))
                             for run, name in enumerate(RUN_NAMES))
@@ -582,7 +576,7 @@ class RunColumn(QWidget):
 
 # ------------------------------------------------------------------------------ the window
 
-class CompareWindow(QMainWindow):
+class CompareWindow(RunCommands, QMainWindow):
     """Twin runs of ``base_config`` differing in one setting, side by side, in lock-step.
 
     ``settings`` (default: the user's QSettings) keeps the window's geometry; ``session``
@@ -626,7 +620,7 @@ class CompareWindow(QMainWindow):
         self.columns = (RunColumn(0), RunColumn(1))
         self.cost_view = TwinCostView()
         self._build_layout()
-        self._build_shortcuts()
+        self.install_run_keys()
         self._connect()
         self._display_timer = QTimer(self)
         self._display_timer.setInterval(DISPLAY_INTERVAL_MS)
@@ -674,19 +668,7 @@ class CompareWindow(QMainWindow):
         layout.addWidget(self.common_label)
         layout.addWidget(body, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage("Space: play/pause · S: one step · Shift+S: 100 steps "
-                                     "· R: reset")
-
-    def _build_shortcuts(self) -> None:
-        keys = {"Space": lambda: self.set_playing(not self.is_playing()),
-                "S": lambda: self.step(1), "Shift+S": lambda: self.step(STEP_MANY),
-                "R": self.reset}
-        self.shortcuts = []
-        for key, slot in keys.items():
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
-            self.shortcuts.append(shortcut)
+        self.statusBar().showMessage(KEYS_HINT)
 
     def _connect(self) -> None:
         self.field_combo.currentIndexChanged.connect(self._on_field_combo_changed)
@@ -743,22 +725,6 @@ class CompareWindow(QMainWindow):
             editor.show_field(field)
 
     # -- commands -----------------------------------------------------------------------
-    def is_playing(self) -> bool:
-        latest = self.session.latest
-        return latest is not None and latest.state is RunState.RUNNING
-
-    @Slot(bool)
-    def set_playing(self, playing: bool) -> None:
-        self.session.set_playing(playing)
-
-    @Slot(int)
-    def step(self, iterations: int = 1) -> None:
-        self.session.step(iterations)
-
-    @Slot()
-    def reset(self) -> None:
-        self.session.reset()
-
     @Slot(int)
     def _on_field_combo_changed(self, index: int) -> None:
         self._show_field(self.field())

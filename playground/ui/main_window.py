@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -37,6 +37,7 @@ from playground.session.snapshot import RunState, Snapshot
 from playground.ui.compare_window import CompareWindow
 from playground.ui.controls import ControlPanel
 from playground.ui.lesson_view import LessonView
+from playground.ui.run_commands import KEYS_HINT, RunCommands
 from playground.ui.status_view import StatusView
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import CostView
@@ -54,7 +55,6 @@ from playground.ui.worker import TrainingSession
 SESSION_FORMAT = "playground-session"
 SESSION_VERSION = 1
 DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
-STEP_MANY = 100
 LESSON_WIDTH = 320             # the lesson panel's width when a lesson starts
 INSTRUMENT_TITLES = {"symmetry": "Symmetry", "gradients": "Gradients",
                      "health": "Unit health", "gradcheck": "Gradient check",
@@ -100,7 +100,7 @@ def session_from_json(text: str) -> RunConfig:
     return RunConfig.from_dict(document.get("config"))
 
 
-class MainWindow(QMainWindow):
+class MainWindow(RunCommands, QMainWindow):
     """The playground window. ``settings`` defaults to the user's QSettings."""
 
     def __init__(self, session: TrainingSession | None = None,
@@ -170,8 +170,7 @@ class MainWindow(QMainWindow):
         main.setSizes([300, 980])
         self.setCentralWidget(main)
         self.splitters = {"main": main, "right": right, "top": right_top, "side": side}
-        self.statusBar().showMessage("Space: play/pause · S: one step · Shift+S: 100 steps "
-                                     "· R: reset")
+        self.statusBar().showMessage(KEYS_HINT)
         self.lesson_dock = self._dock("lesson", "Lesson", self.lesson_view)
         self.lesson_view.setMinimumWidth(LESSON_WIDTH - 60)
         self.docks = {name: self._dock(name, INSTRUMENT_TITLES[name], view)
@@ -252,18 +251,7 @@ class MainWindow(QMainWindow):
                 lessons_menu, f"&{number}  {preset.title}",
                 lambda checked=False, name=preset.name: self.start_lesson(name),
                 None, preset.explanation)
-        shortcuts = {
-            "Space": lambda: self.set_playing(not self.is_playing()),
-            "S": lambda: self.step(1),
-            "Shift+S": lambda: self.step(STEP_MANY),
-            "R": self.reset,
-        }
-        self.shortcuts = []
-        for key, slot in shortcuts.items():
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
-            self.shortcuts.append(shortcut)
+        self.install_run_keys()
 
     def _connect(self) -> None:
         c = self.controls
@@ -290,22 +278,6 @@ class MainWindow(QMainWindow):
             message = describe_change(self._config, config)
         self._config = config
         self.session.configure(config, message)
-
-    def is_playing(self) -> bool:
-        latest = self.session.latest
-        return latest is not None and latest.state is RunState.RUNNING
-
-    @Slot(bool)
-    def set_playing(self, playing: bool) -> None:
-        self.session.set_playing(playing)
-
-    @Slot(int)
-    def step(self, iterations: int = 1) -> None:
-        self.session.step(iterations)
-
-    @Slot()
-    def reset(self) -> None:
-        self.session.reset()
 
     @Slot(object)
     def _on_controls_config_changed(self, config: RunConfig) -> None:

@@ -40,6 +40,18 @@ def drawable(x: np.ndarray, y: np.ndarray, log_y: bool) -> tuple[np.ndarray, np.
     return x[keep], y[keep]
 
 
+def cost_plot() -> tuple[pg.PlotWidget, pg.PlotItem]:
+    """Return an empty cost-against-iteration plot in the project's style."""
+    widget = pg.PlotWidget(background=colors.BACKGROUND)
+    item: pg.PlotItem = widget.getPlotItem()
+    colors.style_plot(item)
+    item.setLabel("bottom", "iteration")
+    item.setLabel("left", "cost J")
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setMenuEnabled(False)
+    return widget, item
+
+
 class CostView(QWidget):
     """Plots train and test cost J against the iteration, live."""
 
@@ -49,13 +61,7 @@ class CostView(QWidget):
         self._train = (np.zeros(0), np.zeros(0))    # what is drawn, in data units
         self._test = (np.zeros(0), np.zeros(0))
 
-        self.plot_widget = pg.PlotWidget(background=colors.BACKGROUND)
-        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
-        colors.style_plot(self.plot_item)
-        self.plot_item.setLabel("bottom", "iteration")
-        self.plot_item.setLabel("left", "cost J")
-        self.plot_item.showGrid(x=True, y=True, alpha=0.15)
-        self.plot_item.setMenuEnabled(False)
+        self.plot_widget, self.plot_item = cost_plot()
         self.legend = self.plot_item.addLegend(
             offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#909090"),
             labelTextColor=colors.FOREGROUND)

@@ -1,0 +1,40 @@
+"""Play/pause, step and reset, and their keys: the same in every window that trains."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+
+from playground.session.snapshot import RunState
+
+STEP_MANY = 100
+KEYS_HINT = "Space: play/pause · S: one step · Shift+S: 100 steps · R: reset"
+
+
+class RunCommands:
+    """Mixin for a QWidget window with a ``session`` (a WorkerSession) that trains."""
+
+    def is_playing(self) -> bool:
+        latest = self.session.latest
+        return latest is not None and latest.state is RunState.RUNNING
+
+    def set_playing(self, playing: bool) -> None:
+        self.session.set_playing(playing)
+
+    def step(self, iterations: int = 1) -> None:
+        self.session.step(iterations)
+
+    def reset(self) -> None:
+        self.session.reset()
+
+    def install_run_keys(self) -> None:
+        """Space play/pause, S one step, Shift+S STEP_MANY steps, R reset (this window)."""
+        keys = {"Space": lambda: self.set_playing(not self.is_playing()),
+                "S": lambda: self.step(1), "Shift+S": lambda: self.step(STEP_MANY),
+                "R": self.reset}
+        self.shortcuts = []
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
