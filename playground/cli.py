@@ -2,6 +2,8 @@
 
     playground train      train a network headless, print the course-style log or JSON
     playground gradcheck  compare backprop with two-sided differences
+    playground bench      training speed beside NumPy, scikit-learn and PyTorch; --gui
+                          measures the window while it trains
 
 Exit codes: 0 ok; 1 gradient check failed; 2 bad arguments or input (one line on
 stderr, nothing written); 3 training diverged.
@@ -101,6 +103,19 @@ def build_parser() -> argparse.ArgumentParser:
     _network_options(check)
     check.add_argument("--iterations", type=int, default=0, metavar="N",
                        help="train this many iterations first (default 0)")
+    bench = sub.add_parser("bench", help="measure training speed (and the window's)")
+    bench.add_argument("--repeats", type=int, default=5, metavar="N",
+                       help="repetitions per contender; the median is reported (default 5)")
+    bench.add_argument("--seconds", type=float, default=0.25, metavar="S",
+                       help="length of one repetition (default 0.25)")
+    bench.add_argument("--gui", action="store_true",
+                       help="open the real window, train the default lesson and measure "
+                            "speed in the window, frame rate, event-loop lateness, slider "
+                            "latency and start-up time")
+    bench.add_argument("--long", action="store_true",
+                       help="with --gui: train 10⁶ iterations in the window and report the "
+                            "memory growth")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -305,7 +320,26 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     return EXIT_CHECK_FAILED if verdict == "wrong" else EXIT_OK
 
 
-COMMANDS = {"train": run_train, "gradcheck": run_gradcheck}
+def run_bench(args: argparse.Namespace) -> int:
+    _check_count("--repeats", args.repeats, 1)
+    if not 0 < args.seconds <= 60:
+        raise UsageError(f"--seconds must be in (0, 60], got {args.seconds:g}")
+    if args.long and not args.gui:
+        raise UsageError("--long measures the window: use it with --gui")
+    progress = None if args.json else (lambda text: print(text, file=sys.stderr))
+    if args.gui:
+        from playground.ui.bench_window import format_gui_report, run_gui_bench
+        report = run_gui_bench(long=args.long, progress=progress)
+        print(json.dumps(report, indent=2) if args.json else format_gui_report(report))
+        return EXIT_OK
+    from playground.bench import format_report
+    from playground.bench import run_bench as measure
+    report = measure(repeats=args.repeats, seconds=args.seconds, progress=progress)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return EXIT_OK
+
+
+COMMANDS = {"train": run_train, "gradcheck": run_gradcheck, "bench": run_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

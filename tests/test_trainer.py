@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import assert_same_parameters
 
 from playground.core.datasets import make_dataset
 from playground.core.network import Architecture, compute_cost, forward, predict, train_step
@@ -38,7 +39,7 @@ def test_learning_rate_changes_between_two_steps():
     p = u.parameters
     for rate in (1.2, 1.2, 1.2, 0.1, 0.1):
         p = train_step(data.X, data.Y, p, u.arch, rate)[2]
-    assert all(np.array_equal(t.parameters[k], p[k]) for k in p)
+    assert_same_parameters(t.parameters, p)
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, math.inf, math.nan])

@@ -3,6 +3,11 @@
 Each derivative receives both ``Z`` and ``A = g(Z)`` so that it can use whichever is
 cheaper, exactly as the notes write them: sigmoid' = a(1 - a), tanh' = 1 - a².
 For ReLU and leaky ReLU the notes set g'(0) = 1.
+
+Each activation also comes in an in-place form for the training engine (``core/engine.py``):
+``forward_into(Z, out)`` writes g(Z) into ``out`` and ``chain_into(dA, Z, A, scratch, mask)``
+turns dA into dZ = dA * g'(Z) in place. They compute the same numbers, operation for
+operation, as ``forward`` and ``derivative``, only without allocating.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ class Activation:
     formula: str
     forward: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    forward_into: Callable[[np.ndarray, np.ndarray], None]
+    chain_into: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -82,15 +89,75 @@ def linear_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
     return np.ones_like(Z)
 
 
+# -- in place: out = g(Z); dA *= g'(Z) (scratch: float, mask: bool, both Z's shape) ---------
+def sigmoid_into(Z: np.ndarray, out: np.ndarray) -> None:
+    np.maximum(Z, -_EXP_LIMIT, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.add(out, 1, out=out)
+    np.divide(1, out, out=out)
+
+
+def sigmoid_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
+                  mask: np.ndarray) -> None:
+    np.subtract(1, A, out=scratch)
+    np.multiply(A, scratch, out=scratch)
+    np.multiply(dA, scratch, out=dA)
+
+
+def tanh_into(Z: np.ndarray, out: np.ndarray) -> None:
+    np.tanh(Z, out=out)
+
+
+def tanh_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
+               mask: np.ndarray) -> None:
+    np.multiply(A, A, out=scratch)
+    np.subtract(1, scratch, out=scratch)
+    np.multiply(dA, scratch, out=dA)
+
+
+def relu_into(Z: np.ndarray, out: np.ndarray) -> None:
+    np.maximum(Z, 0.0, out=out)
+
+
+def relu_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
+               mask: np.ndarray) -> None:
+    np.greater_equal(Z, 0, out=scratch)          # 1.0 / 0.0, as (Z >= 0).astype(float)
+    np.multiply(dA, scratch, out=dA)
+
+
+def leaky_relu_into(Z: np.ndarray, out: np.ndarray) -> None:
+    np.multiply(Z, LEAKY_SLOPE, out=out)
+    np.maximum(Z, out, out=out)
+
+
+def leaky_relu_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
+                     mask: np.ndarray) -> None:
+    np.less(Z, 0, out=mask)                       # where g' = 0.01; elsewhere dA * 1 = dA
+    np.multiply(dA, LEAKY_SLOPE, out=dA, where=mask)
+
+
+def linear_into(Z: np.ndarray, out: np.ndarray) -> None:
+    np.copyto(out, Z)
+
+
+def linear_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
+                 mask: np.ndarray) -> None:
+    """g' = 1: dA is already dZ."""
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", "sigmoid", "σ(z) = 1 / (1 + e^(−z))", sigmoid, sigmoid_derivative),
+        Activation("sigmoid", "sigmoid", "σ(z) = 1 / (1 + e^(−z))", sigmoid, sigmoid_derivative,
+                   sigmoid_into, sigmoid_chain),
         Activation("tanh", "tanh", "tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))", tanh,
-                   tanh_derivative),
-        Activation("relu", "ReLU", "ReLU(z) = max(0, z)", relu, relu_derivative),
+                   tanh_derivative, tanh_into, tanh_chain),
+        Activation("relu", "ReLU", "ReLU(z) = max(0, z)", relu, relu_derivative, relu_into,
+                   relu_chain),
         Activation("leaky_relu", "leaky ReLU", "max(0.01 z, z)", leaky_relu,
-                   leaky_relu_derivative),
-        Activation("linear", "linear", "g(z) = z", linear, linear_derivative),
+                   leaky_relu_derivative, leaky_relu_into, leaky_relu_chain),
+        Activation("linear", "linear", "g(z) = z", linear, linear_derivative, linear_into,
+                   linear_chain),
     )
 }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.activations import sigmoid
+from playground.core.activations import linear_into, sigmoid, sigmoid_into
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class Objective:
     """An output activation paired with a loss.
 
     ``output(ZL) -> AL``; ``cost(ZL, AL, Y) -> float``; ``dZ(AL, Y) -> dZ[L]``.
-    ``task`` is "binary", "multiclass" or "regression".
+    ``task`` is "binary", "multiclass" or "regression". ``activate_into(ZL, out)`` and
+    ``dZ_into(AL, Y, out)`` are the same computations writing into ``out`` (for the engine).
     """
 
     output: str
@@ -33,6 +34,8 @@ class Objective:
     activate: Callable[[np.ndarray], np.ndarray]
     cost: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
     dZ: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    activate_into: Callable[[np.ndarray, np.ndarray], None]
+    dZ_into: Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 
 
 def binary_cross_entropy(ZL: np.ndarray, AL: np.ndarray, Y: np.ndarray) -> float:
@@ -92,21 +95,35 @@ def identity(ZL: np.ndarray) -> np.ndarray:
     return ZL
 
 
+def softmax_into(ZL: np.ndarray, out: np.ndarray) -> None:
+    np.copyto(out, softmax(ZL))
+
+
+def residual_into(AL: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
+    np.subtract(AL, Y, out=out)
+
+
+def sign_residual_into(AL: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
+    np.subtract(AL, Y, out=out)
+    np.sign(out, out=out)
+
+
 OBJECTIVES: dict[tuple[str, str], Objective] = {
     (o.output, o.loss): o
     for o in (
         Objective("sigmoid", "cross-entropy", "binary", "sigmoid + cross-entropy",
                   "J = −(1/m) Σ [y ln a + (1−y) ln(1−a)]", "logistic regression",
-                  sigmoid, binary_cross_entropy, residual),
+                  sigmoid, binary_cross_entropy, residual, sigmoid_into, residual_into),
         Objective("softmax", "cross-entropy", "multiclass", "softmax + cross-entropy",
                   "J = −(1/m) Σ y ln a", "softmax regression",
-                  softmax, categorical_cross_entropy, residual),
+                  softmax, categorical_cross_entropy, residual, softmax_into, residual_into),
         Objective("linear", "mse", "regression", "linear + ½ mean squared error",
                   "J = (1/2m) Σ (a − y)²", "linear regression",
-                  identity, half_mean_squared_error, residual),
+                  identity, half_mean_squared_error, residual, linear_into, residual_into),
         Objective("linear", "l1", "regression", "linear + mean absolute error",
                   "J = (1/m) Σ |a − y|", "linear regression (L1)",
-                  identity, mean_absolute_error, sign_residual),
+                  identity, mean_absolute_error, sign_residual, linear_into,
+                  sign_residual_into),
     )
 }
 

@@ -35,6 +35,12 @@ class History:
         return iteration % self.stride == 0 and (
             not self._size or iteration > self._iterations[self._size - 1])
 
+    def next_due(self, iteration: int) -> int:
+        """Return the first iteration ≥ ``iteration`` for which ``due`` is True."""
+        if self._size:
+            iteration = max(iteration, int(self._iterations[self._size - 1]) + 1)
+        return -(-iteration // self.stride) * self.stride
+
     def add(self, iteration: int, value: float | np.ndarray) -> None:
         """Record ``value`` (a scalar, or ``columns`` values) at ``iteration`` if it falls on
         the stride; iterations must increase."""

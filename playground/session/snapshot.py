@@ -18,7 +18,7 @@ from playground.core.datasets import Dataset
 from playground.core.grid import Grid, grid_activations
 from playground.core.metrics import distinct_units
 from playground.core.network import Architecture
-from playground.session.trainer import Divergence, Trainer
+from playground.session.trainer import Divergence, Trainer, quiet
 
 
 class RunState(enum.Enum):
@@ -82,15 +82,18 @@ class Snapshot:
         return self.divergence is not None
 
 
+@quiet
 def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid | None,
                   test_cost_history: np.ndarray | None = None, steps_per_second: float = 0.0,
                   message: str = "") -> Snapshot:
-    """Return a Snapshot of ``trainer`` now, with the boundary and unit maps over ``grid``."""
+    """Return a Snapshot of ``trainer`` now, with the boundary and unit maps over ``grid``.
+
+    Quiet: just before a divergence is caught the parameters can be finite but so large
+    that the maps and measures overflow; the snapshot shows that, it must not fail."""
     arch, p = trainer.arch, trainer.parameters
     outputs, unit_maps = None, ()
     if grid is not None:
-        with np.errstate(all="ignore"):
-            maps = grid_activations(grid, p, arch)
+        maps = grid_activations(grid, p, arch)
         outputs = _frozen(maps[-1])
         unit_maps = tuple(_frozen(A) for A in maps[:-1])
     return Snapshot(

@@ -5,6 +5,12 @@ the cost of the parameters after i updates, so iteration 0 is the initial cost.
 
 The learning rate may change between any two steps. A non-finite cost or parameter
 stops training: the parameters of the last finite iteration are kept.
+
+Steps run in the buffered ``Engine`` in chunks of ``CHUNK``. The cost and the instruments
+are computed only at the iterations the histories will keep (``History.next_due``), and
+finiteness is checked once per chunk: a chunk that went non-finite is rolled back and
+replayed one careful step at a time (same arithmetic, so the same numbers) to stop at
+exactly the iteration where it happened.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.datasets import Dataset
+from playground.core.engine import Engine
 from playground.core.gradcheck import backprop_gradients
 from playground.core.initialization import initialize_parameters
 from playground.core.instruments import LayerReadings, read_layers
@@ -30,12 +37,13 @@ from playground.core.network import (
     check_parameters,
     compute_cost,
     forward,
-    update_parameters,
 )
 from playground.session.history import History
 
 # Small on purpose: each point costs a pass of measurements, so it thins out early.
 LAYER_HISTORY_CAPACITY = 256
+# Steps between two finiteness checks (a few µs each): divergence is found within a chunk.
+CHUNK = 64
 
 
 def layer_columns(arch: Architecture) -> int:
@@ -117,7 +125,7 @@ class Trainer:
         self.learning_rate = check_learning_rate(learning_rate)
         self.history = History(history_capacity)
         self.divergence: Divergence | None = None
-        self.last_grads: dict[str, np.ndarray] | None = None
+        self.engine = Engine(arch, train.X, train.Y)
         if parameters is None:
             self.reset()
         else:
@@ -135,15 +143,26 @@ class Trainer:
                                               self.init_scale), 0)
 
     def _set_state(self, parameters: Parameters, iteration: int) -> None:
-        self.parameters = parameters
+        self.engine.load(parameters)
         self.iteration = int(iteration)
         self.history = History(self.history.capacity)
         self.layers = History(LAYER_HISTORY_CAPACITY, columns=layer_columns(self.arch))
         self.divergence = None
-        self.last_grads = None
-        self._previous: Parameters | None = None
-        self._cost_cache: tuple[int, float] | None = None
+        self._stepped = False          # the engine's gradient buffers hold the last step's
+        self._previous: list[np.ndarray] | None = None     # iteration − 1, when known
         self._symmetry_breaks = 0
+
+    @property
+    def parameters(self) -> Parameters:
+        """Return a copy of the current parameters {W1, b1, …, WL, bL}."""
+        return {key: value.copy() for key, value in self.engine.parameters().items()}
+
+    @property
+    def last_grads(self) -> dict[str, np.ndarray] | None:
+        """Return a copy of the last step's gradients {dW1, db1, …}, or None before one."""
+        if not self._stepped:
+            return None
+        return {key: value.copy() for key, value in self.engine.gradients().items()}
 
     def set_parameters(self, parameters: Parameters, iteration: int | None = None) -> None:
         """Replace the parameters (same architecture); the iteration count is kept or set."""
@@ -169,12 +188,10 @@ class Trainer:
         On divergence the count stops at the last finite iteration, so it may advance less.
         """
         start = self.iteration
-        # Overflow on the way to divergence is expected: the checks in _step report it.
+        # Overflow on the way to divergence is expected: the chunk checks report it.
         with np.errstate(all="ignore"):
-            for _ in range(iterations):
-                if self.diverged:
-                    break
-                self._step()
+            while not self.diverged and self.iteration - start < iterations:
+                self._run_chunk(min(CHUNK, iterations - (self.iteration - start)))
         return self.iteration - start
 
     def run_for(self, seconds: float, max_iterations: int) -> int:
@@ -186,35 +203,84 @@ class Trainer:
             batch = min(batch * 2, 256)
         return done
 
-    def _step(self) -> None:
-        i = self.iteration
-        X, Y, p, arch = self.train.X, self.train.Y, self.parameters, self.arch
-        cache = forward(X, p, arch)
-        cost = compute_cost(cache, Y, arch)
+    def _run_chunk(self, k: int) -> None:
+        """Run k steps fast; if they went non-finite, roll back and replay them carefully.
+
+        The state one step before the end is kept too, so that the replay of the next
+        chunk can step back from its first iteration just as from any other.
+        """
+        engine, start, before_start = self.engine, self.iteration, self._previous
+        saved = engine.save()
+        self._stepped = True
+        if self._run_fast(k - 1):
+            self._previous = engine.save()
+            if self._run_fast(1) and engine.finite():
+                return
+        engine.restore(saved)
+        self.iteration, self._previous = start, before_start
+        self.history.truncate(start - 1)
+        self.layers.truncate(start - 1)
+        for _ in range(k):
+            if self.diverged:
+                break
+            self._step_carefully()
+
+    def _run_fast(self, k: int) -> bool:
+        """Run k steps, recording what is due; return False if a recorded cost is not finite."""
+        engine, learning_rate = self.engine, self.learning_rate
+        i, end = self.iteration, self.iteration + k
+        while i < end:
+            due = min(self.history.next_due(i), self.layers.next_due(i), end)
+            for _ in range(due - i):
+                engine.step(learning_rate)
+            i = due
+            if i == end:
+                break
+            engine.forward()
+            cost = engine.cost()
+            if not math.isfinite(cost):
+                return False
+            engine.backward()
+            self._record(i, cost)
+            engine.update(learning_rate)
+            i += 1
+        self.iteration = end
+        return True
+
+    def _step_carefully(self) -> None:
+        """One step that checks the cost and the new parameters before committing them."""
+        i, engine = self.iteration, self.engine
+        engine.forward()
+        cost = engine.cost()
         if not math.isfinite(cost):
             self._diverge(i, f"the cost J became {cost}")
             return
-        grads = backward(p, cache, Y, arch)
-        updated = update_parameters(p, grads, self.learning_rate)
+        engine.backward()
+        self._record(i, cost)
+        before = engine.save()
+        engine.update(self.learning_rate)
+        if not engine.finite():
+            # The update itself overflowed: iteration i is the last finite one.
+            bad = non_finite(engine.parameters())
+            engine.restore(before)
+            self.divergence = Divergence(i + 1, bad, self.learning_rate, kept_iteration=i)
+            return
+        self._previous = before
+        self.iteration = i + 1
+
+    def _record(self, i: int, cost: float) -> None:
+        """Keep iteration i's cost and, when due, its readings (after backward, before update)."""
         self.history.add(i, cost)
         if self.layers.due(i):
+            e = self.engine
             self.layers.add(i, np.concatenate(dataclasses.astuple(
-                read_layers(p, grads, cache, arch))))
-        self._cost_cache = (i, cost)
-        bad = non_finite(updated)
-        if bad:
-            # The update itself overflowed: iteration i is the last finite one.
-            self.divergence = Divergence(i + 1, bad, self.learning_rate, kept_iteration=i)
-            self.last_grads = grads
-            return
-        self._previous, self.parameters = self.parameters, updated
-        self.last_grads = grads
-        self.iteration = i + 1
+                read_layers(e.parameters(), e.gradients(), e.cache(), self.arch))))
 
     def _diverge(self, i: int, what: str) -> None:
         """Stop at iteration i whose cost is non-finite; step back to i − 1 when we can."""
         if self._previous is not None:
-            self.parameters, self.iteration = self._previous, i - 1
+            self.engine.restore(self._previous)
+            self.iteration = i - 1
             self._previous = None
             self.history.truncate(self.iteration)
             self.layers.truncate(self.iteration)
@@ -224,10 +290,8 @@ class Trainer:
     @quiet
     def cost(self) -> float:
         """Return J of the current parameters (iteration ``self.iteration``)."""
-        if self._cost_cache is None or self._cost_cache[0] != self.iteration:
-            cache = forward(self.train.X, self.parameters, self.arch)
-            self._cost_cache = (self.iteration, compute_cost(cache, self.train.Y, self.arch))
-        return self._cost_cache[1]
+        return compute_cost(forward(self.train.X, self.parameters, self.arch), self.train.Y,
+                            self.arch)
 
     @quiet
     def test_cost(self) -> float | None:
@@ -278,10 +342,9 @@ class Trainer:
             raise ValueError(f"noise size must be a finite number > 0, got {size!r}")
         self._symmetry_breaks += 1
         rng = np.random.RandomState([self.seed, layer, self._symmetry_breaks])
-        W = self.parameters[f"W{layer}"]
-        self.parameters = {**self.parameters, f"W{layer}": W + size * rng.randn(*W.shape)}
-        self._previous = None
-        self._cost_cache = None
+        W = self.engine.parameters()[f"W{layer}"]
+        W += size * rng.randn(*W.shape)
+        self._previous = None          # not one gradient step back any more
 
     @quiet
     def gradient_norms(self) -> list[float]:

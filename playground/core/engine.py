@@ -1,0 +1,170 @@
+"""The training engine: the formulas of ``network.py``, computed into buffers made once.
+
+For a playground-sized network a step is a few dozen small NumPy calls, so what costs
+is the calls, not the arithmetic. The engine makes every array it needs once, for one
+architecture and one training set, and then each step only writes into them:
+
+    [W|b][l]  (n[l], n[l-1]+1)   the parameters side by side; W[l] and b[l] are views
+    A1[l]     (n[l]+1, m)        A[l] with a row of ones below: A1[0] = [X; 1]
+    Z[l]      (n[l], m)          and dZ[l] (n[l], m) in a buffer of its own
+    S[l]      (n[l], n[l-1]+1)   dZ[l] A1[l-1]ᵀ = m · [dW[l] | db[l]]
+
+With the row of ones, W[l] A[l-1] + b[l] is one product [W|b][l] A1[l-1], and
+dW[l] = dZ[l] A[l-1]ᵀ / m and db[l] = Σ dZ[l] / m are one product S[l] / m; the update
+[W|b] −= (learning_rate / m) · S folds the 1/m into the step. Same formulas, sums only
+grouped differently, so results agree with ``network.py`` to rounding (~1e-16 relative);
+a gradient that is exactly zero there (zero initialisation) is exactly zero here.
+Activations and their derivatives run in place (``Activation.forward_into`` /
+``chain_into``). The cost is not part of a step: ``cost()`` computes it from the last
+forward pass when someone wants it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.core.activations import ACTIVATIONS
+from playground.core.network import Architecture, Cache, Parameters, check_data
+
+
+@dataclass(eq=False)
+class _Layer:
+    """Layer l's buffers and views (see the module docstring for shapes)."""
+
+    Wb: np.ndarray
+    W_T: np.ndarray             # W[l]ᵀ, a view of Wb
+    A1_prev_T: np.ndarray       # A1[l-1]ᵀ, a view
+    A1_prev: np.ndarray
+    Z: np.ndarray
+    A: np.ndarray               # a view of the first n[l] rows of A1[l] (or A[L])
+    dZ: np.ndarray
+    S: np.ndarray               # dZ[l] A1[l-1]ᵀ = m · [dW | db]
+    step: np.ndarray            # (learning_rate / m) · S, before it is subtracted
+    scratch: np.ndarray
+    mask: np.ndarray
+    forward_into: object
+    chain_into: object
+
+
+class Engine:
+    """Full-batch gradient descent for ``arch`` on X (n_x, m), Y (n_y, m), in place.
+
+    ``load(parameters)`` copies parameters in; ``step(learning_rate)`` does forward →
+    backward → update; ``parameters()`` and ``cache()`` return *views* of the live
+    buffers (copy them to keep them), ``gradients()`` a fresh dict.
+    """
+
+    def __init__(self, arch: Architecture, X: np.ndarray, Y: np.ndarray) -> None:
+        check_data(X, arch, Y)
+        self.arch = arch
+        self.m = X.shape[1]
+        self.X = np.asarray(X, dtype=float)
+        self.Y = np.ascontiguousarray(Y, dtype=float)
+        self.objective = arch.objective
+        dims = arch.layer_dims
+        ones_below = [self._with_ones(self.X)] + [
+            self._with_ones(np.zeros((n, self.m))) for n in dims[1:-1]]
+        self.layers: list[_Layer] = []
+        for l in range(1, arch.L + 1):
+            n, n_prev = dims[l], dims[l - 1]
+            Wb = np.zeros((n, n_prev + 1))
+            A1_prev = ones_below[l - 1]
+            hidden = l < arch.L
+            g = ACTIVATIONS[arch.activations[l - 1]] if hidden else None
+            self.layers.append(_Layer(
+                Wb=Wb, W_T=Wb[:, :n_prev].T, A1_prev=A1_prev, A1_prev_T=A1_prev.T,
+                Z=np.zeros((n, self.m)),
+                A=ones_below[l][:n] if hidden else np.zeros((n, self.m)),
+                dZ=np.zeros((n, self.m)), S=np.zeros_like(Wb), step=np.zeros_like(Wb),
+                scratch=np.zeros((n, self.m)), mask=np.zeros((n, self.m), dtype=bool),
+                forward_into=g.forward_into if g else self.objective.activate_into,
+                chain_into=g.chain_into if g else None))
+        self.output = self.layers[-1]
+
+    @staticmethod
+    def _with_ones(A: np.ndarray) -> np.ndarray:
+        """Return [A; 1]: A (n, m) with a row of ones below, (n+1, m)."""
+        A1 = np.ones((A.shape[0] + 1, A.shape[1]))
+        A1[:-1] = A
+        return A1
+
+    # -- parameters in and out ---------------------------------------------------------
+    def load(self, parameters: Parameters) -> None:
+        """Copy {W1, b1, …} into the engine's [W|b] buffers."""
+        for l, layer in enumerate(self.layers, start=1):
+            n_prev = layer.Wb.shape[1] - 1
+            layer.Wb[:, :n_prev] = parameters[f"W{l}"]
+            layer.Wb[:, n_prev:] = parameters[f"b{l}"]
+
+    def parameters(self) -> Parameters:
+        """Return {W1, b1, …} as views of the live buffers."""
+        return _split([layer.Wb for layer in self.layers], "")
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        """Return {dW1, db1, …} of the last ``backward``: S[l] / m, new arrays."""
+        return _split([layer.S / self.m for layer in self.layers], "d")
+
+    def cache(self) -> Cache:
+        """Return the last forward pass's Z[l] and A[l] (views), as ``network.forward`` does."""
+        return Cache(Z=[None] + [layer.Z for layer in self.layers],
+                     A=[self.X] + [layer.A for layer in self.layers])
+
+    def save(self) -> list[np.ndarray]:
+        """Return a copy of the [W|b] buffers, for ``restore``."""
+        return [layer.Wb.copy() for layer in self.layers]
+
+    def restore(self, saved: list[np.ndarray]) -> None:
+        """Put back parameters returned by ``save``."""
+        for layer, Wb in zip(self.layers, saved):
+            np.copyto(layer.Wb, Wb)
+
+    def finite(self) -> bool:
+        """Return True if every parameter is finite."""
+        return all(np.isfinite(layer.Wb).all() for layer in self.layers)
+
+    # -- one iteration -------------------------------------------------------------------
+    def forward(self) -> None:
+        """Z[l] = [W|b][l] A1[l-1], A[l] = g[l](Z[l]) for l = 1..L."""
+        for layer in self.layers:
+            np.dot(layer.Wb, layer.A1_prev, out=layer.Z)
+            layer.forward_into(layer.Z, layer.A)
+
+    def cost(self) -> float:
+        """Return J of the last forward pass."""
+        return self.objective.cost(self.output.Z, self.output.A, self.Y)
+
+    def backward(self) -> None:
+        """S[l] = dZ[l] A1[l-1]ᵀ, dZ[l-1] = W[l]ᵀ dZ[l] * g'[l-1](Z[l-1]), from dZ[L]."""
+        out = self.output
+        self.objective.dZ_into(out.A, self.Y, out.dZ)
+        layers = self.layers
+        for l in range(len(layers) - 1, -1, -1):
+            layer = layers[l]
+            np.dot(layer.dZ, layer.A1_prev_T, out=layer.S)
+            if l:
+                below = layers[l - 1]
+                np.dot(layer.W_T, layer.dZ, out=below.dZ)
+                below.chain_into(below.dZ, below.Z, below.A, below.scratch, below.mask)
+
+    def update(self, learning_rate: float) -> None:
+        """[W|b][l] −= (learning_rate / m) · S[l], i.e. W −= α dW and b −= α db."""
+        rate = learning_rate / self.m
+        for layer in self.layers:
+            np.multiply(layer.S, rate, out=layer.step)
+            np.subtract(layer.Wb, layer.step, out=layer.Wb)
+
+    def step(self, learning_rate: float) -> None:
+        """One iteration without the cost: forward → backward → update."""
+        self.forward()
+        self.backward()
+        self.update(learning_rate)
+
+
+def _split(matrices: list[np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """Return {prefix+W1: M1[:, :-1], prefix+b1: M1[:, -1:], …} for [W|b]-shaped M[l]."""
+    out = {}
+    for l, M in enumerate(matrices, start=1):
+        out[f"{prefix}W{l}"], out[f"{prefix}b{l}"] = M[:, :-1], M[:, -1:]
+    return out

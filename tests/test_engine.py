@@ -1,0 +1,189 @@
+"""The buffered engine computes what the plain formulas in network.py compute."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import assert_same_parameters, labels_to_Y
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from playground.core.activations import ACTIVATIONS
+from playground.core.datasets import make_dataset
+from playground.core.engine import Engine
+from playground.core.gradcheck import gradient_check
+from playground.core.initialization import initialize_parameters
+from playground.core.network import Architecture, compute_cost, forward, train_step
+from playground.core.objectives import OBJECTIVES
+from playground.session import trainer as trainer_module
+from playground.session.config import RunConfig, make_trainer
+from playground.session.snapshot import RunState, take_snapshot
+from playground.session.trainer import Trainer
+
+
+def _problem(output: str, loss: str, activation: str, hidden=(5, 3), m=37, seed=0):
+    """Return (arch, X, Y, parameters) for a small random problem of the given kind."""
+    rng = np.random.RandomState(seed)
+    task = OBJECTIVES[(output, loss)].task
+    n_y = {"binary": 1, "multiclass": 3, "regression": 2}[task]
+    X = rng.randn(3, m)
+    if task == "binary":
+        Y = labels_to_Y(rng.randint(0, 2, m), 2)
+    elif task == "multiclass":
+        Y = labels_to_Y(rng.randint(0, 3, m), 3)
+    else:
+        Y = rng.randn(n_y, m)
+    arch = Architecture((3, *hidden, n_y), (activation,) * len(hidden), output, loss)
+    return arch, X, Y, initialize_parameters(arch.layer_dims, "he", rng)
+
+
+KINDS = [(o, loss, a) for (o, loss) in OBJECTIVES for a in ACTIVATIONS]
+
+
+@pytest.mark.parametrize(("output", "loss", "activation"), KINDS)
+def test_steps_agree_with_the_plain_formulas(output, loss, activation):
+    arch, X, Y, p = _problem(output, loss, activation)
+    engine = Engine(arch, X, Y)
+    engine.load(p)
+    for rate in (0.05, 0.05, 0.01, 0.05, 0.02):
+        engine.forward()
+        cost = engine.cost()
+        expected_cost, grads, p = train_step(X, Y, p, arch, rate)
+        assert cost == pytest.approx(expected_cost, rel=1e-12)
+        engine.backward()
+        assert_same_parameters({k[1:]: v for k, v in engine.gradients().items()},
+                               {k[1:]: v for k, v in grads.items()})
+        engine.update(rate)
+    assert_same_parameters(engine.parameters(), p)
+
+
+# ReLU's kink makes two-sided differences unreliable wherever a Z is within ε of 0; its
+# gradients are checked against the plain backprop above.
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "linear"])
+def test_engine_gradients_pass_the_finite_difference_check(activation):
+    arch, X, Y, p = _problem("sigmoid", "cross-entropy", activation, hidden=(4, 3), m=20)
+
+    def engine_gradients(parameters, X, Y, arch):
+        engine = Engine(arch, X, Y)
+        engine.load(parameters)
+        engine.forward()
+        engine.backward()
+        return engine.gradients()
+
+    result = gradient_check(p, X, Y, arch, gradients=engine_gradients)
+    assert result.difference < 1e-7
+
+
+def test_cache_matches_the_plain_forward_pass():
+    arch, X, Y, p = _problem("softmax", "cross-entropy", "relu")
+    engine = Engine(arch, X, Y)
+    engine.load(p)
+    engine.forward()
+    plain, cache = forward(X, p, arch), engine.cache()
+    for l in range(1, arch.L + 1):
+        np.testing.assert_allclose(cache.Z[l], plain.Z[l], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(cache.A[l], plain.A[l], rtol=1e-12, atol=1e-14)
+    assert engine.cost() == pytest.approx(compute_cost(plain, Y, arch), rel=1e-12)
+
+
+def test_a_zero_gradient_stays_exactly_zero():
+    # Zero init, sigmoid units, balanced classes: db[L] = mean(0.5 − y) = 0 exactly.
+    data = make_dataset("flower")
+    arch = Architecture((2, 4, 1), ("sigmoid",))
+    engine = Engine(arch, data.X, data.Y)
+    engine.load(initialize_parameters(arch.layer_dims, "zeros", np.random.RandomState(0)))
+    for _ in range(20):
+        engine.step(1.2)
+    assert all(not v.any() for v in engine.parameters().values())
+
+
+def test_reloading_leaves_nothing_of_the_previous_run():
+    arch, X, Y, p = _problem("sigmoid", "cross-entropy", "tanh")
+    q = {k: v * 0.5 for k, v in p.items()}
+    used = Engine(arch, X, Y)
+    used.load(p)
+    for _ in range(7):
+        used.step(0.1)
+    used.load(q)
+    fresh = Engine(arch, X, Y)
+    fresh.load(q)
+    for _ in range(5):
+        used.step(0.1)
+        fresh.step(0.1)
+    for key, value in fresh.parameters().items():
+        np.testing.assert_array_equal(used.parameters()[key], value)
+    # the rows of ones that carry the biases are never overwritten
+    for layer in used.layers:
+        np.testing.assert_array_equal(layer.A1_prev[-1], np.ones(X.shape[1]))
+
+
+def test_a_new_architecture_gets_buffers_of_its_own_shape():
+    data = make_dataset("flower")
+    t = make_trainer(RunConfig(hidden_layers=(8, 8), activations=("relu", "relu")))
+    t.run(50)
+    u = make_trainer(RunConfig(hidden_layers=(3,), activations=("tanh",)))
+    u.run(50)
+    p = make_trainer(RunConfig(hidden_layers=(3,), activations=("tanh",))).parameters
+    for _ in range(50):
+        p = train_step(data.X, data.Y, p, u.arch, 1.2)[2]
+    assert_same_parameters(u.parameters, p)
+    assert [layer.Z.shape for layer in u.engine.layers] == [(3, 400), (1, 400)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, (3, 7), elements=st.floats(-800, 800, allow_subnormal=False)),
+       arrays(np.float64, (3, 7), elements=st.floats(-10, 10)),
+       st.sampled_from(list(ACTIVATIONS)))
+def test_in_place_activations_compute_the_same_numbers(Z, dA, name):
+    g = ACTIVATIONS[name]
+    Z[0, 0] = 0.0                      # the kink, where the notes set g'(0) = 1
+    A = np.empty_like(Z)
+    g.forward_into(Z, A)
+    np.testing.assert_array_equal(A, g.forward(Z))
+    dZ = dA.copy()
+    g.chain_into(dZ, Z, A, np.empty_like(Z), np.empty(Z.shape, dtype=bool))
+    np.testing.assert_array_equal(dZ, dA * g.derivative(Z, A))
+
+
+def _diverging_trainer() -> Trainer:
+    return make_trainer(RunConfig(learning_rate=1e3, hidden_layers=(8,),
+                                  activations=("relu",), init="he"))
+
+
+def test_a_divergent_chunk_is_replayed_to_the_exact_iteration(monkeypatch):
+    chunked = _diverging_trainer()
+    chunked.run(5000)
+    monkeypatch.setattr(trainer_module, "CHUNK", 1)          # check after every step
+    stepwise = _diverging_trainer()
+    stepwise.run(5000)
+    assert chunked.diverged and stepwise.diverged
+    assert chunked.divergence == stepwise.divergence
+    assert chunked.iteration == stepwise.iteration
+    for key, value in stepwise.parameters.items():
+        np.testing.assert_array_equal(chunked.parameters[key], value)
+    np.testing.assert_array_equal(chunked.history.iterations, stepwise.history.iterations)
+
+
+def test_costs_are_recorded_where_the_history_keeps_them():
+    data = make_dataset("flower")
+    t = make_trainer(RunConfig())
+    t.history = type(t.history)(capacity=8)
+    t.run(100)
+    assert len(t.history) <= 8 and t.history.iterations[0] == 0
+    its = t.history.iterations
+    assert len(set(np.diff(its))) == 1 and its[-1] >= 100 - t.history.stride
+    p = make_trainer(RunConfig()).parameters
+    expected = {}
+    for i in range(100):
+        cost, grads, p = train_step(data.X, data.Y, p, t.arch, 1.2)
+        expected[i] = cost
+    np.testing.assert_allclose(t.history.values, [expected[i] for i in its], rtol=1e-12)
+
+
+def test_a_snapshot_of_huge_but_finite_parameters_does_not_warn():
+    # Just before divergence is caught the weights can be ~1e200: measures overflow.
+    t = make_trainer(RunConfig(hidden_layers=(3,)))
+    t.set_parameters({k: v + 1e200 for k, v in t.parameters.items()})
+    snapshot = take_snapshot(t, run_id=1, state=RunState.PAUSED, grid=None)
+    assert snapshot.iteration == 0 and snapshot.distinct_units == (1,)
