@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="iterations to train before the screenshot (default 0)")
     parser.add_argument("--size", default="1280x800", metavar="WxH",
                         help="window size for --screenshot (default 1280x800)")
+    # For playground bench --gui: print "shown <time.time()>" once the window is up, exit.
+    parser.add_argument("--report-shown", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -86,4 +88,5 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{', '.join(lessons())}", file=sys.stderr)
             return 2
     return run_app(screenshot=args.screenshot, session=args.session, lesson=args.lesson,
-                   iterations=args.iterations, size=(width, height))
+                   iterations=args.iterations, size=(width, height),
+                   report_shown=args.report_shown)

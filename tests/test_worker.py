@@ -12,6 +12,7 @@ from PySide6.QtCore import QThread
 
 from playground.session.config import RunConfig
 from playground.session.snapshot import RunState
+from playground.ui import worker as worker_module
 from playground.ui.worker import TrainingSession
 
 
@@ -147,3 +148,42 @@ def test_gradient_check_command_reports_pass_and_injected_failure(qtbot, session
     with qtbot.waitSignal(session.gradient_checked, timeout=20_000) as bad:
         session.gradient_check(1)
     assert good.args[0].difference < 1e-7 and bad.args[0].difference > 1e-3
+
+
+def test_the_run_trains_in_a_child_process_and_stops_with_the_session(qtbot):
+    s = TrainingSession()
+    s.configure(RunConfig())
+    s.step(30)
+    assert sync(qtbot, s).iteration == 30
+    process = s.worker.host._process
+    assert process.is_alive() and process.pid != os.getpid()
+    assert s.shutdown()
+    assert not process.is_alive() and process.exitcode == 0
+
+
+def test_without_a_child_process_it_trains_in_the_thread(qtbot, monkeypatch):
+    def refuse():
+        raise worker_module.TrainingProcessError("cannot start the training process: test")
+
+    monkeypatch.setattr(worker_module, "RemoteTrainer", refuse)
+    s = TrainingSession()
+    try:
+        s.configure(RunConfig())
+        assert "training in the window's process instead" in sync(qtbot, s).message
+        s.step(25)
+        assert sync(qtbot, s).iteration == 25 and s.worker.host is None
+    finally:
+        assert s.shutdown()
+
+
+def test_in_thread_and_child_process_runs_agree(qtbot):
+    sessions = [TrainingSession(), TrainingSession(separate_process=False)]
+    try:
+        for s in sessions:
+            s.configure(RunConfig(hidden_layers=(3,)))
+            s.step(40)
+        a, b = (sync(qtbot, s) for s in sessions)
+        assert a.iteration == b.iteration == 40 and a.cost == b.cost
+        assert all(np.array_equal(a.parameters[k], b.parameters[k]) for k in a.parameters)
+    finally:
+        assert all(s.shutdown() for s in sessions)

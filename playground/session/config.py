@@ -18,6 +18,7 @@ from playground.core.activations import ACTIVATIONS
 from playground.core.datasets import DATASETS, Dataset, make_dataset, split
 from playground.core.initialization import INITS
 from playground.core.network import MAX_UNITS, Architecture
+from playground.core.npz import SavedModel
 from playground.core.objectives import DEFAULT_LOSS, DEFAULT_OUTPUT
 from playground.session.trainer import Trainer, check_learning_rate
 
@@ -140,3 +141,20 @@ def make_trainer(config: RunConfig) -> Trainer:
     arch = architecture_for(config, train)
     return Trainer(arch, train, test, init=config.init, init_scale=config.init_scale,
                    seed=config.seed, learning_rate=config.learning_rate)
+
+
+def trainer_for_model(model: SavedModel, config: RunConfig) -> Trainer:
+    """Return a Trainer at ``model``'s parameters and iteration, on ``config``'s data.
+
+    Raises ValueError (or OSError) when the data cannot be loaded or does not fit the
+    model's network.
+    """
+    train, test = load_data(config)
+    arch = architecture_for(config, train)
+    if arch != model.arch:
+        sizes = "-".join(map(str, model.arch.layer_dims))
+        raise ValueError(f"the file's network ({sizes}) does not fit the data "
+                         f"({train.n_x} inputs, {train.n_y} outputs)")
+    return Trainer(arch, train, test, init=config.init, init_scale=config.init_scale,
+                   seed=config.seed, learning_rate=config.learning_rate,
+                   parameters=dict(model.parameters), iteration=model.iteration)

@@ -7,7 +7,9 @@ happens only when a frame is due, never per iteration.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -48,6 +50,7 @@ class Snapshot:
                  "unit_spread", "dead_fraction", "saturated_fraction" (k, L−1),
                  "grad_norm", "grad_ratio" (k, L).
     train, test : the run's data (immutable); ``run_id`` changes whenever the run is reset.
+    taken_at   : ``time.perf_counter()`` when the snapshot was taken.
     """
 
     run_id: int
@@ -76,10 +79,34 @@ class Snapshot:
     init: str = "random"
     seed: int = 0
     layer_history: Mapping[str, np.ndarray] = field(default_factory=dict)
+    taken_at: float = 0.0
 
     @property
     def diverged(self) -> bool:
         return self.divergence is not None
+
+    def __reduce__(self):
+        """Pickle (to cross from the training process) with plain dicts for the mappings;
+        unpickling makes the arrays read-only again."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        values["parameters"] = dict(self.parameters)
+        values["layer_history"] = dict(self.layer_history)
+        return (_unpickle_snapshot, (values,))
+
+
+def _read_only(a: np.ndarray | None) -> np.ndarray | None:
+    if a is not None:
+        a.setflags(write=False)
+    return a
+
+
+def _unpickle_snapshot(values: dict) -> Snapshot:
+    for key in ("parameters", "layer_history"):
+        values[key] = MappingProxyType({k: _read_only(v) for k, v in values[key].items()})
+    for key in ("cost_history", "test_cost_history", "outputs"):
+        values[key] = _read_only(values[key])
+    values["unit_maps"] = tuple(_read_only(A) for A in values["unit_maps"])
+    return Snapshot(**values)
 
 
 @quiet
@@ -111,7 +138,8 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         grid=grid, outputs=outputs, unit_maps=unit_maps, steps_per_second=steps_per_second,
         divergence=trainer.divergence, message=message, init=trainer.init, seed=trainer.seed,
         layer_history=MappingProxyType({k: _frozen(v) for k, v in
-                                        trainer.layer_history().items()}))
+                                        trainer.layer_history().items()}),
+        taken_at=time.perf_counter())
 
 
 def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",

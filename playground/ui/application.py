@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -24,8 +25,12 @@ def make_application() -> QApplication:
 
 def run_app(screenshot: str | None = None, session: str | None = None,
             lesson: str | None = None, iterations: int = 0,
-            size: tuple[int, int] = (1280, 800)) -> int:
-    """Show the main window; in screenshot mode train, save the picture and return."""
+            size: tuple[int, int] = (1280, 800), report_shown: bool = False) -> int:
+    """Show the main window; in screenshot mode train, save the picture and return.
+
+    ``report_shown`` prints "shown <time.time()>" once the window has been shown and
+    painted, then closes it (``playground bench --gui`` measures start-up with it).
+    """
     app = make_application()
     window = MainWindow()
     if lesson is not None:
@@ -34,6 +39,12 @@ def run_app(screenshot: str | None = None, session: str | None = None,
         if screenshot is not None:
             window.session.shutdown()
             return 2
+    if report_shown:
+        window.show()
+        app.processEvents()
+        print(f"shown {time.time():.6f}", flush=True)
+        window.close()
+        return 0
     if screenshot is None:
         window.show()
         return app.exec()

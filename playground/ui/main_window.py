@@ -121,6 +121,7 @@ class MainWindow(RunCommands, QMainWindow):
                             "shapes": ShapesView()}
         self._config: RunConfig | None = None
         self._drawn: Snapshot | None = None
+        self.frames_drawn = 0          # snapshots drawn so far (for playground bench --gui)
         self._shown_once = False
         self.compare_window: CompareWindow | None = None
         self._build_layout()
@@ -306,6 +307,7 @@ class MainWindow(RunCommands, QMainWindow):
                      self.status_view):
             view.update_snapshot(snapshot)
         self._draw_instruments(snapshot)
+        self.frames_drawn += 1
 
     def _draw_instruments(self, snapshot: Snapshot) -> None:
         """Update the instrument panels that can be seen (hidden ones catch up when shown)."""

@@ -1,5 +1,9 @@
 """The training worker: a QObject living in its own QThread that owns the Trainer.
 
+The Trainer itself lives in a child process (``playground.session.remote``): the worker
+thread drives it chunk by chunk and waits on a pipe meanwhile, so training and drawing do
+not share Python's GIL. Where no child process can be started, it trains in this thread.
+
 Commands arrive as queued calls (``TrainingSession`` emits the signals), so they are
 applied between chunks. Training runs in time-budgeted chunks from a zero-interval timer in
 the worker's thread; a snapshot is published at most ``FRAME_SECONDS`` apart (and at every
@@ -22,8 +26,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from playground.core.gradcheck import backprop_gradients, backprop_with_bug, gradient_check
 from playground.core.grid import Grid, make_grid
 from playground.core.npz import SavedModel
-from playground.session.config import RunConfig, architecture_for, load_data, make_trainer
+from playground.session.config import RunConfig, make_trainer, trainer_for_model
 from playground.session.history import History
+from playground.session.remote import RemoteTrainer, TrainingProcessError
 from playground.session.snapshot import RunState, Snapshot, take_snapshot
 from playground.session.trainer import Trainer
 
@@ -76,15 +81,23 @@ class ChunkedWorker(QObject):
         raise NotImplementedError
 
     # -- lifetime ---------------------------------------------------------------------
+    def _started(self) -> None:
+        """Set up what must live in the worker's thread (called there, once)."""
+
+    def _stopping(self) -> None:
+        """Release what ``_started`` set up (called in the worker's thread)."""
+
     @Slot()
     def _on_thread_started(self) -> None:
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._on_timer_timeout)
+        self._started()
 
     @Slot()
     def stop(self) -> None:
         """Stop training for good and end the thread's event loop (from inside it)."""
+        self._stopping()
         self.state = RunState.STOPPING
         if self._timer is not None:
             self._timer.stop()
@@ -190,13 +203,28 @@ class TrainingWorker(ChunkedWorker):
     failed = Signal(str, object)         # (why, config of the run that was kept or None)
     gradient_checked = Signal(object)    # GradCheckResult of a gradient_check command
 
-    def __init__(self) -> None:
+    def __init__(self, separate_process: bool = True) -> None:
         super().__init__()
-        self.trainer: Trainer | None = None
+        self.trainer: Trainer | RemoteTrainer | None = None
         self.config: RunConfig | None = None
         self.grid: Grid | None = None
         self.test_history = History()
         self._message = ""
+        self._separate_process = separate_process
+        self.host: RemoteTrainer | None = None   # the child process, once started
+        self._notice = ""                        # said with the next run installed
+
+    def _started(self) -> None:
+        if self._separate_process:
+            try:
+                self.host = RemoteTrainer()
+            except TrainingProcessError as error:
+                self._notice = f"{error}; training in the window's process instead."
+
+    def _stopping(self) -> None:
+        if self.host is not None:
+            self.host.close()
+            self.host = None
 
     # -- the run, for the loop ----------------------------------------------------------
     def _ready(self) -> bool:
@@ -208,15 +236,32 @@ class TrainingWorker(ChunkedWorker):
     def _advance(self, iterations: int) -> int:
         return self.trainer.run(iterations)
 
+    def _run_chunk(self) -> int:
+        """One round trip: the trainer runs for ``CHUNK_SECONDS`` where it lives."""
+        return self.trainer.run_for(CHUNK_SECONDS, MAX_CHUNK_ITERATIONS)
+
     def _halted(self) -> bool:
         return self.trainer.diverged
+
+    def _new_trainer(self, factory, *args) -> Trainer | RemoteTrainer:
+        """Return ``factory(*args)``, built in the child process when there is one (and
+        here, from now on, if that process has gone)."""
+        if self.host is not None:
+            try:
+                self.host.new(factory, *args)
+                return self.host
+            except TrainingProcessError as error:
+                self.host.close()
+                self.host = None
+                self._notice = f"{error}; training in the window's process instead."
+        return factory(*args)
 
     # -- commands ---------------------------------------------------------------------
     @Slot(object, str)
     def configure(self, config: RunConfig, message: str) -> None:
         """Start a new run from ``config`` (parameters drawn from its seed), paused."""
         try:
-            trainer = make_trainer(config)
+            trainer = self._new_trainer(make_trainer, config)
         except (ValueError, OSError) as error:
             self._refuse(str(error))
             return
@@ -226,16 +271,7 @@ class TrainingWorker(ChunkedWorker):
     def load_model(self, model: SavedModel, config: RunConfig, message: str) -> None:
         """Start a run at ``model``'s parameters and iteration, on ``config``'s data."""
         try:
-            train, test = load_data(config)
-            arch = architecture_for(config, train)
-            if arch != model.arch:
-                sizes = "-".join(map(str, model.arch.layer_dims))
-                raise ValueError(f"the file's network ({sizes}) does not fit the data "
-                                 f"({train.n_x} inputs, {train.n_y} outputs)")
-            trainer = Trainer(arch, train, test, init=config.init,
-                              init_scale=config.init_scale, seed=config.seed,
-                              learning_rate=config.learning_rate,
-                              parameters=dict(model.parameters), iteration=model.iteration)
+            trainer = self._new_trainer(trainer_for_model, model, config)
         except (ValueError, OSError) as error:
             self._refuse(str(error))
             return
@@ -251,7 +287,8 @@ class TrainingWorker(ChunkedWorker):
         self.run_id += 1
         self.grid = make_grid(trainer.train.X, GRID_RESOLUTION)
         self.test_history = History()
-        self._message = message
+        self._message = " ".join(filter(None, (self._notice, message)))
+        self._notice = ""
         self._set_state(RunState.PAUSED)
         self._publish(force=True)
 
@@ -317,9 +354,12 @@ class TrainingWorker(ChunkedWorker):
         test_cost = trainer.test_cost()
         if test_cost is not None and np.isfinite(test_cost):
             self.test_history.add(trainer.iteration, test_cost)
-        return take_snapshot(trainer, run_id=self.run_id, state=self.state, grid=self.grid,
-                             test_cost_history=self.test_history.as_array(),
-                             steps_per_second=self._steps_per_second, message=self._message)
+        options = dict(run_id=self.run_id, state=self.state, grid=self.grid,
+                       test_cost_history=self.test_history.as_array(),
+                       steps_per_second=self._steps_per_second, message=self._message)
+        if trainer is self.host:
+            return self.host.snapshot(**options)       # built where the run lives
+        return take_snapshot(trainer, **options)
 
 
 class WorkerSession(QObject):
@@ -400,8 +440,8 @@ class TrainingSession(WorkerSession):
     _break_symmetry = Signal(int, float)
     _gradient_check = Signal(int)
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(TrainingWorker(), "playground-training", parent)
+    def __init__(self, parent: QObject | None = None, separate_process: bool = True) -> None:
+        super().__init__(TrainingWorker(separate_process), "playground-training", parent)
         self.latest: Snapshot | None = None
         self._configure.connect(self.worker.configure)
         self._load_model.connect(self.worker.load_model)

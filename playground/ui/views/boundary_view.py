@@ -85,6 +85,7 @@ class BoundaryView(QWidget):
         self.test_scatter.setZValue(11)
         self.plot_item.addItem(self.train_scatter)
         self.plot_item.addItem(self.test_scatter)
+        colors.cache_static_items(self.plot_widget.scene())
         self.curve_items: list[pg.PlotDataItem] = []
 
         self.message_label = QLabel()
@@ -320,7 +321,8 @@ class BoundaryView(QWidget):
         if axis.labelText != label:
             axis.setLabel(label, color=colors.FOREGROUND)
         self.image_item.setImage(image, autoLevels=False, rect=self._rect)
-        self.color_bar.setLevels(levels)
+        if tuple(levels) != tuple(self.color_bar.levels()):    # else its axis is redrawn
+            self.color_bar.setLevels(levels)
 
     def _show_classes(self, rgba: np.ndarray) -> None:
         self.image_item.setVisible(False)

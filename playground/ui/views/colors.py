@@ -22,6 +22,7 @@ from functools import cache
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem
 
 DIVERGING_MAP = "CET-D1"
 VALUE_MAP = "viridis"
@@ -116,12 +117,38 @@ def activation_levels(activation: str, values: np.ndarray | list[np.ndarray]
     return symmetric_levels(values)
 
 
+#: Mantissas of the "nice" numbers a colour scale or an axis end moves between.
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(v: float) -> float:
+    """Return the smallest s·10^k ≥ v with s in NICE_STEPS (v > 0 and finite; else v)."""
+    if not (v > 0 and math.isfinite(v)):
+        return v
+    scale = 10.0 ** math.floor(math.log10(v))
+    mantissa = v / scale
+    step = next(s for s in NICE_STEPS if s >= mantissa * (1 - 1e-12))
+    return step * scale
+
+
+def nice_floor(v: float) -> float:
+    """Return the largest s·10^k ≤ v with s in NICE_STEPS (v > 0 and finite; else v)."""
+    if not (v > 0 and math.isfinite(v)):
+        return v
+    scale = 10.0 ** math.floor(math.log10(v))
+    mantissa = v / scale
+    step = next(s for s in reversed(NICE_STEPS) if s <= mantissa * (1 + 1e-12))
+    return step * scale
+
+
 class SteadyLevels:
     """Symmetric levels that grow at once and shrink slowly, so colours do not jump.
 
-    ``update(values)`` returns (−v, v) with v = max(max |values|, decay · previous v): a new
-    extreme is shown immediately, while after the values shrink the scale follows at
-    ``decay`` per update (0.98: half-way in about 35 frames, ~1 s at display rate).
+    ``update(values)`` returns (−v, v) with v the ``nice_ceiling`` of
+    max(max |values|, decay · previous): a new extreme is shown immediately, while after
+    the values shrink the scale follows at ``decay`` per update (0.98: half-way in about
+    35 frames, ~1 s at display rate). Rounding to nice numbers keeps the colour bar's
+    axis still between steps (redrawing it every frame would cost more than the maps).
     All-zero values give (−1, 1) and forget the history, so the first non-zero values
     after them get their own scale straight away.
     """
@@ -143,7 +170,8 @@ class SteadyLevels:
             self._v = None
             return -1.0, 1.0
         self._v = v if self._v is None else max(v, self.decay * self._v)
-        return -self._v, self._v
+        nice = nice_ceiling(self._v)
+        return -nice, nice
 
 
 def class_shading(probabilities: np.ndarray, discretize: bool = False) -> np.ndarray:
@@ -179,3 +207,26 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setPen(pg.mkPen(FOREGROUND))
         axis.setTextPen(pg.mkPen(FOREGROUND))
         axis.enableAutoSIPrefix(False)
+        cache_item(axis)
+
+
+def cache_item(item: QGraphicsItem) -> None:
+    """Keep ``item`` painted in a pixmap: when a live image or curve next to it changes,
+    Qt copies the pixmap instead of calling the item's (Python) paint again."""
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+#: Items that change rarely (titles, labels, legends, axes, fixed data points).
+STATIC_ITEMS = (pg.AxisItem, pg.LabelItem, pg.LegendItem, pg.ScatterPlotItem, pg.TextItem)
+
+
+def cache_static_items(scene) -> None:
+    """``cache_item`` every item of ``scene`` that is one of STATIC_ITEMS (and its text).
+
+    Call after building a view: a frame then repaints only what changed.
+    """
+    for item in scene.items():
+        if isinstance(item, STATIC_ITEMS):
+            cache_item(item)
+            for child in item.childItems():
+                cache_item(child)

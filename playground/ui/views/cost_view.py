@@ -3,6 +3,10 @@
 Snapshots carry the whole (thinned) history, so every update simply replaces the curves'
 data; the current point (snapshot.iteration, snapshot.cost) is appended to the train
 curve. Non-finite costs are never drawn, and in log mode neither are costs ≤ 0.
+
+The plot's range moves in steps: an invisible frame spans (0, nice floor of J) to (nice
+ceiling of the iteration, nice ceiling of J), and auto-range fits that frame, so the axes
+are redrawn a few dozen times over a run instead of at every frame.
 """
 
 from __future__ import annotations
@@ -40,6 +44,33 @@ def drawable(x: np.ndarray, y: np.ndarray, log_y: bool) -> tuple[np.ndarray, np.
     return x[keep], y[keep]
 
 
+def range_frame(x: np.ndarray, y: np.ndarray, log_y: bool
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the corners ([0, x_end], [y_low, y_high]) that auto-range should fit.
+
+    x_end is the nice ceiling of the last iteration; y spans 0 (or, on a log axis, the nice
+    floor of the smallest J) to the nice ceiling of the largest J. None without points.
+    """
+    if x.size == 0:
+        return None
+    x_end = colors.nice_ceiling(max(float(np.max(x)), 1.0))
+    high = float(np.max(y))
+    low = float(np.min(y))
+    if log_y:
+        y_low, y_high = colors.nice_floor(low), colors.nice_ceiling(high)
+    else:
+        y_low = min(0.0, -colors.nice_ceiling(-low) if low < 0 else 0.0)
+        y_high = colors.nice_ceiling(high) if high > 0 else 0.0
+    return np.array([0.0, x_end]), np.array([y_low, y_high])
+
+
+class BoundsOnly(pg.PlotCurveItem):
+    """A curve that is never drawn: its points only count for auto-range."""
+
+    def paint(self, painter, option, widget=None) -> None:
+        pass
+
+
 def cost_plot() -> tuple[pg.PlotWidget, pg.PlotItem]:
     """Return an empty cost-against-iteration plot in the project's style."""
     widget = pg.PlotWidget(background=colors.BACKGROUND)
@@ -73,6 +104,10 @@ class CostView(QWidget):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
 
+        # Invisible: two corners that auto-range fits instead of the moving curve (see above).
+        self.range_frame = BoundsOnly()
+        self.plot_item.addItem(self.range_frame)
+
         self.divergence_line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(DIVERGENCE_COLOR, width=1.5,
                                                   style=Qt.PenStyle.DotLine),
@@ -93,6 +128,9 @@ class CostView(QWidget):
         self.log_checkbox.toggled.connect(self._on_log_checkbox_toggled)
         self.readout_label = QLabel(HOVER_HINT)
         self.readout_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Outside the plot: a plot title that changes every frame re-lays out the plot.
+        self.title_label = QLabel("")
+        self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._mouse_proxy = pg.SignalProxy(self.plot_item.scene().sigMouseMoved, rateLimit=30,
                                            slot=self._on_scene_mouse_moved)
 
@@ -104,8 +142,10 @@ class CostView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addWidget(self.title_label)
         layout.addWidget(self.plot_widget, 1)
         layout.addLayout(bar)
+        colors.cache_static_items(self.plot_widget.scene())
 
     # ------------------------------------------------------------------ public API
 
@@ -128,7 +168,7 @@ class CostView(QWidget):
         title = f"J = {snapshot.cost:.4g} at iteration {snapshot.iteration}"
         if snapshot.test_cost is not None:
             title += f"   (test J = {snapshot.test_cost:.4g})"
-        self.plot_item.setTitle(title, color=colors.FOREGROUND, size="10pt")
+        self.title_label.setText(title)
 
     # ------------------------------------------------------------------ slots
 
@@ -162,8 +202,17 @@ class CostView(QWidget):
 
     def _draw_curves(self) -> None:
         log_y = self.log_checkbox.isChecked()
-        self.train_curve.setData(*drawable(*self._train, log_y))
-        self.test_curve.setData(*drawable(*self._test, log_y))
+        train, test = drawable(*self._train, log_y), drawable(*self._test, log_y)
+        self.train_curve.setData(*train)
+        self.test_curve.setData(*test)
+        corners = range_frame(np.concatenate([train[0], test[0]]),
+                              np.concatenate([train[1], test[1]]), log_y)
+        if corners is None:
+            self.range_frame.setData([], [])
+        elif self.range_frame.xData is None or not (
+                np.array_equal(self.range_frame.xData, corners[0])
+                and np.array_equal(self.range_frame.yData, corners[1])):
+            self.range_frame.setData(*corners)
 
 
 if __name__ == "__main__":

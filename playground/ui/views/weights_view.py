@@ -116,7 +116,9 @@ class WeightsView(QWidget):
             if new_run:
                 panel.levels.reset()
             if new_frame:     # a repeated frame keeps its levels: they only move with training
-                panel.color_bar.setLevels(panel.levels.update([W, b]))
+                levels = panel.levels.update([W, b])
+                if levels != tuple(panel.color_bar.levels()):   # else its axis is redrawn
+                    panel.color_bar.setLevels(levels)
 
     # ------------------------------------------------------------------ slots
 
@@ -176,6 +178,7 @@ class WeightsView(QWidget):
             color_bar.setImageItem([w_image, b_image])
             self.layout_widget.addItem(color_bar, row=l - 1, col=2)
             self.panels.append(LayerPanel(l, w_plot, b_plot, w_image, b_image, color_bar))
+        colors.cache_static_items(self.layout_widget.scene())
         grid.setColumnStretchFactor(0, 1)
         grid.setColumnFixedWidth(1, BIAS_COLUMN_WIDTH)
         grid.setColumnFixedWidth(2, BAR_COLUMN_WIDTH)

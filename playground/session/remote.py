@@ -1,0 +1,191 @@
+"""A Trainer in a process of its own, driven from the window's worker thread.
+
+Python runs one thread at a time (the GIL). A window that draws 30 frames a second spends
+much of each second in Python, and a training loop in a thread of the same process gets
+only what is left: measured with ``playground bench --gui``, a third of its headless speed.
+In a child process the run has a core to itself, and the worker thread that drives it
+waits on a pipe, which does not hold the GIL, so the window draws undisturbed.
+
+``RemoteTrainer`` offers the part of ``Trainer``'s interface the worker uses; each call is
+one message to the child and one reply. The child keeps the Trainer and answers commands
+in order; an exception raised there is sent back and raised again in the caller.
+Nothing is shared: arguments and results are copied through the pipe (pickled; the pipe
+is private to the two processes, and no file is ever unpickled).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from playground.session.snapshot import Snapshot, take_snapshot
+from playground.session.trainer import Trainer
+
+JOIN_SECONDS = 5.0
+KEEP_GOING_SECONDS = 0.002      # slices of training while the parent has not answered
+
+
+class TrainingProcessError(RuntimeError):
+    """The training process could not be started or stopped answering."""
+
+
+def _status(trainer: Trainer | None) -> tuple | None:
+    """Return what the parent keeps at hand after every call: cheap to send."""
+    if trainer is None:
+        return None
+    return trainer.iteration, trainer.divergence, trainer.learning_rate
+
+
+# What the child does for each command: (trainer, *args) -> (trainer, result).
+COMMANDS: dict[str, Callable[..., tuple[Trainer | None, Any]]] = {
+    "new": lambda trainer, factory, *args: (factory(*args), None),
+    "call": lambda trainer, name, *args: (trainer, getattr(trainer, name)(*args)),
+    "train": lambda trainer, seconds, limit: (trainer, trainer.run_for(seconds, limit)),
+    "get": lambda trainer, name: (trainer, getattr(trainer, name)),
+    "apply": lambda trainer, function, *args: (trainer, function(trainer, *args)),
+}
+
+
+def keep_going(trainer: Trainer, connection: Connection) -> None:
+    """After a "train" reply, go on training until the next message arrives.
+
+    The parent reads the reply and sends the next command when its thread gets Python's
+    lock, which a busy window may hold for milliseconds: the run does not wait idle for
+    it. The steps show in the iteration count of the next reply.
+    """
+    while not trainer.diverged and not connection.poll():
+        trainer.run_for(KEEP_GOING_SECONDS, 10**6)
+
+
+def serve(connection: Connection) -> None:
+    """The child's loop: (command, args) in, ("ok" | "error", result, status) out.
+
+    "new" (factory, *args) replaces the trainer by factory(*args); "call" (name, *args)
+    returns trainer.name(*args); "get" (name,) returns trainer.name; "apply"
+    (function, *args) returns function(trainer, *args); "train" (seconds, limit) runs
+    the trainer for ``seconds`` and then ``keep_going``. None or a closed pipe ends it.
+    """
+    trainer: Trainer | None = None
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        command, args = message
+        try:
+            trainer, result = COMMANDS[command](trainer, *args)
+            reply = ("ok", result, _status(trainer))
+        except Exception as error:          # noqa: BLE001 (sent back and raised there)
+            reply = ("error", error, _status(trainer))
+        connection.send(reply)
+        if command == "train" and reply[0] == "ok":
+            keep_going(trainer, connection)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one (a fresh interpreter forks the children, never this
+    process with its GUI threads), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods
+                                          else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["playground.session.remote"])
+    return context
+
+
+class RemoteTrainer:
+    """The worker's handle on a Trainer that lives in a child process.
+
+    ``new(factory, *args)`` builds the trainer there; the attributes the worker reads
+    (``iteration``, ``divergence``, ``diverged``, ``learning_rate``, ``arch``, ``train``,
+    ``test``) are kept here, refreshed by every reply. Call ``close()`` when done.
+    """
+
+    def __init__(self) -> None:
+        context = _context()
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=serve, args=(child,), daemon=True,
+                                        name="playground-trainer")
+        try:
+            self._process.start()
+        except (OSError, RuntimeError) as error:
+            raise TrainingProcessError(f"cannot start the training process: {error}") from None
+        child.close()
+        self.iteration, self.divergence, self.learning_rate = 0, None, 0.0
+
+    def _request(self, command: str, *args: Any) -> Any:
+        try:
+            self._connection.send((command, args))
+            outcome, result, status = self._connection.recv()
+        except (EOFError, OSError, BrokenPipeError) as error:
+            raise TrainingProcessError(
+                f"the training process stopped answering ({error or type(error).__name__})"
+            ) from None
+        if status is not None:
+            self.iteration, self.divergence, self.learning_rate = status
+        if outcome == "error":
+            raise result
+        return result
+
+    def new(self, factory: Callable[..., Trainer], *args: Any) -> None:
+        """Replace the child's trainer by ``factory(*args)`` (errors raised here)."""
+        self._request("new", factory, *args)
+        self.arch, self.train, self.test = (self._request("get", name)
+                                            for name in ("arch", "train", "test"))
+        self.init, self.seed = self._request("get", "init"), self._request("get", "seed")
+
+    @property
+    def diverged(self) -> bool:
+        return self.divergence is not None
+
+    def call(self, name: str, *args: Any) -> Any:
+        return self._request("call", name, *args)
+
+    def run(self, iterations: int) -> int:
+        return self.call("run", iterations)
+
+    def run_for(self, seconds: float, max_iterations: int) -> int:
+        """Train for ``seconds``; the child then keeps going until the next call (see
+        ``keep_going``), so use it only while the run is meant to be running."""
+        return self._request("train", seconds, max_iterations)
+
+    def reset(self, seed: int | None = None) -> None:
+        self.call("reset", seed)
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        self.call("set_learning_rate", learning_rate)
+
+    def break_symmetry(self, layer: int, size: float = 1e-3) -> None:
+        self.call("break_symmetry", layer, size)
+
+    def test_cost(self) -> float | None:
+        return self.call("test_cost")
+
+    @property
+    def parameters(self) -> dict:
+        return self._request("get", "parameters")
+
+    def snapshot(self, **options: Any) -> Snapshot:
+        """Return ``take_snapshot(trainer, **options)``, taken in the child."""
+        return self._request("apply", _snapshot_with, options)
+
+    def close(self) -> None:
+        """End the child: ask, wait, and terminate it if it does not go."""
+        try:
+            self._connection.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        self._process.join(JOIN_SECONDS)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(JOIN_SECONDS)
+        self._connection.close()
+
+
+def _snapshot_with(trainer: Trainer, options: dict) -> Snapshot:
+    return take_snapshot(trainer, **options)
+

@@ -1,0 +1,255 @@
+"""``playground bench --gui``: what the window costs while it trains.
+
+Measured in one process, on the default lesson (the course's 2-4-1 tanh net on the flower
+data), for a fixed wall time each:
+
+    headless          steps/s of the same run trained with no window (``run_for``)
+    in the window     steps/s while the window plays and draws every snapshot
+    frames            snapshots drawn per second, and paints of the boundary plot
+    lateness          a 5 ms heartbeat timer in the GUI thread: how late it fires
+    slider latency    a learning-rate change on the slider until the trainer has it
+    start-up          ``playground`` launched as a new process until its window is shown
+
+``long=True`` also trains 10⁶ iterations in the window and reports the memory growth.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+
+from playground.session.config import RunConfig, make_trainer
+from playground.ui.application import make_application
+from playground.ui.main_window import MainWindow
+
+HEARTBEAT_MS = 5
+SLIDER_CHANGES = 20
+LONG_ITERATIONS = 1_000_000
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the value below which ``share`` of ``values`` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def wait(milliseconds: int) -> None:
+    """Run the event loop for ``milliseconds``."""
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+
+
+def wait_until(condition: Callable[[], bool], timeout_ms: int = 60_000) -> bool:
+    clock = QElapsedTimer()
+    clock.start()
+    while not condition():
+        if clock.elapsed() > timeout_ms:
+            return False
+        wait(5)
+    return True
+
+
+class Heartbeat(QObject):
+    """A precise 5 ms timer in the GUI thread recording how late each tick comes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lateness_ms: list[float] = []
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(HEARTBEAT_MS)
+        self._timer.timeout.connect(self._tick)
+        self._last = 0.0
+
+    def start(self) -> None:
+        self.lateness_ms.clear()
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.lateness_ms.append(max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS))
+        self._last = now
+
+
+class PaintCounter(QObject):
+    """Counts paint events of one widget (installed as its event filter)."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.paints = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def resident_mb() -> float:
+    """Return this process's resident memory now, in MB (Linux), else its peak."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def headless_rate(seconds: float) -> float:
+    """Return steps/s of the default run trained for ``seconds`` with no window."""
+    trainer = make_trainer(RunConfig())
+    started = time.perf_counter()
+    done = trainer.run_for(seconds, 10**9)
+    return done / (time.perf_counter() - started)
+
+
+def startup_seconds() -> float:
+    """Return the time from launching ``playground`` in a new process to its window shown."""
+    env = dict(os.environ)
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory() as home:
+        env["XDG_CONFIG_HOME"] = home                       # no saved window state
+        launched = time.time()
+        result = subprocess.run([sys.executable, "-m", "playground", "--report-shown"],
+                                env=env, capture_output=True, text=True, timeout=120)
+    for line in result.stdout.splitlines():
+        if line.startswith("shown "):
+            return float(line.split()[1]) - launched
+    raise RuntimeError(f"the window did not report being shown: {result.stderr.strip()}")
+
+
+def measure_window(window: MainWindow, seconds: float) -> dict:
+    """Play the window's run for ``seconds``; return rate, frame and lateness figures."""
+    heartbeat, paints = Heartbeat(), PaintCounter(window.boundary_view.plot_widget.viewport())
+    window.set_playing(True)
+    wait_until(lambda: window.session.latest is not None
+               and window.session.latest.iteration > 0)
+    wait(500)                                             # past the first frames
+    start_snapshot, frames, painted = window.session.latest, window.frames_drawn, paints.paints
+    started = time.perf_counter()
+    heartbeat.start()
+    wait(round(seconds * 1000))
+    heartbeat.stop()
+    elapsed = time.perf_counter() - started
+    end_snapshot = window.session.latest
+    late = heartbeat.lateness_ms
+    return {
+        "in_window_steps_per_second": (end_snapshot.iteration - start_snapshot.iteration)
+        / max(1e-9, end_snapshot.taken_at - start_snapshot.taken_at),
+        "frames_per_second": (window.frames_drawn - frames) / elapsed,
+        "paints_per_second": (paints.paints - painted) / elapsed,
+        "lateness_ms": {"p50": percentile(late, 0.50), "p99": percentile(late, 0.99),
+                        "max": max(late)},
+    }
+
+
+def slider_latency_ms(window: MainWindow) -> list[float]:
+    """Move the learning-rate slider SLIDER_CHANGES times; return ms until the trainer has it.
+
+    The GUI thread waits without running its event loop: the change travels as a queued
+    call into the worker's thread, which applies it between two chunks.
+    """
+    slider = window.controls.learning_rate_slider
+    latencies = []
+    for k in range(SLIDER_CHANGES):
+        value = (1.0, 1.2)[k % 2]
+        started = time.perf_counter()
+        slider.set_value(value)
+        while window.session.worker.trainer.learning_rate != value:
+            time.sleep(0.0002)
+            if time.perf_counter() - started > 5:
+                break
+        latencies.append((time.perf_counter() - started) * 1000)
+        wait(37)                                          # let a few frames go by
+    return latencies
+
+
+def long_run(window: MainWindow, progress: Callable[[str], None] | None) -> dict:
+    """Train LONG_ITERATIONS in the window; return the memory before and after."""
+    window.set_playing(False)
+    window.reset()
+    wait_until(lambda: window.session.latest.iteration == 0)
+    before = resident_mb()
+    started = time.perf_counter()
+    window.set_playing(True)
+    while window.session.latest.iteration < LONG_ITERATIONS:
+        wait(1000)
+        if progress:
+            progress(f"  {window.session.latest.iteration:,} iterations …")
+    window.set_playing(False)
+    after = resident_mb()
+    snapshot = window.session.latest
+    return {"iterations": snapshot.iteration, "seconds": time.perf_counter() - started,
+            "memory_before_mb": before, "memory_after_mb": after,
+            "memory_growth_mb": after - before,
+            "cost_history_points": len(snapshot.cost_history)}
+
+
+def run_gui_bench(seconds: float = 5.0, long: bool = False,
+                  progress: Callable[[str], None] | None = None) -> dict:
+    """Return the window's figures (see the module docstring)."""
+    say = progress or (lambda text: None)
+    say("start-up …")
+    startup = startup_seconds()
+    app = make_application()
+    say("headless …")
+    headless = headless_rate(seconds)
+    with tempfile.TemporaryDirectory() as folder:
+        settings = QSettings(os.path.join(folder, "bench.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings)
+        window.resize(1280, 800)
+        window.show()
+        app.processEvents()
+        say("in the window …")
+        report = measure_window(window, seconds)
+        say("slider …")
+        latencies = slider_latency_ms(window)
+        if long:
+            say(f"{LONG_ITERATIONS:,} iterations in the window …")
+            report["long"] = long_run(window, say)
+        window.close()
+    report.update({
+        "seconds": seconds, "headless_steps_per_second": headless,
+        "ratio": report["in_window_steps_per_second"] / headless,
+        "slider_latency_ms": {"p50": percentile(latencies, 0.5),
+                              "p95": percentile(latencies, 0.95), "max": max(latencies)},
+        "startup_seconds": startup, "platform": app.platformName()})
+    return report
+
+
+def format_gui_report(r: dict) -> str:
+    """Return the report as lines with the issue's targets beside them."""
+    late, slider = r["lateness_ms"], r["slider_latency_ms"]
+    lines = [
+        f"default lesson (2-4-1 tanh, flower), {r['seconds']:g} s each, "
+        f"Qt platform {r['platform']}",
+        f"headless           {r['headless_steps_per_second']:>10,.0f} steps/s",
+        f"in the window      {r['in_window_steps_per_second']:>10,.0f} steps/s   "
+        f"{r['ratio']:.0%} of headless   (target ≥ 80 %)",
+        f"frames drawn       {r['frames_per_second']:>10.1f} /s        "
+        f"(target ≥ 30; boundary plot painted {r['paints_per_second']:.1f} /s)",
+        f"event-loop lateness p50 {late['p50']:.1f} ms, p99 {late['p99']:.1f} ms, "
+        f"max {late['max']:.1f} ms   (target p99 ≤ 30 ms)",
+        f"slider → trainer   p50 {slider['p50']:.1f} ms, p95 {slider['p95']:.1f} ms, "
+        f"max {slider['max']:.1f} ms   (target p95 ≤ 50 ms)",
+        f"start-up to window {r['startup_seconds']:.2f} s   (target ≤ 2 s)",
+    ]
+    if "long" in r:
+        g = r["long"]
+        lines.append(f"{g['iterations']:,} iterations in {g['seconds']:.0f} s: memory "
+                     f"{g['memory_before_mb']:.0f} → {g['memory_after_mb']:.0f} MB "
+                     f"({g['memory_growth_mb']:+.1f} MB; target < 50), cost history "
+                     f"{g['cost_history_points']} points")
+    return "\n".join(lines)

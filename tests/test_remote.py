@@ -1,0 +1,101 @@
+"""The training process: the same run as in this process, errors come back, it ends cleanly."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from playground.core.grid import make_grid
+from playground.session.config import RunConfig, make_trainer
+from playground.session.remote import RemoteTrainer, TrainingProcessError
+from playground.session.snapshot import RunState, take_snapshot
+
+
+@pytest.fixture
+def remote():
+    host = RemoteTrainer()
+    yield host
+    host.close()
+
+
+def test_the_child_trains_exactly_what_this_process_would(remote):
+    config = RunConfig(hidden_layers=(5,), learning_rate=0.7)
+    remote.new(make_trainer, config)
+    local = make_trainer(config)
+    assert remote.run(137) == local.run(137) == 137
+    remote.set_learning_rate(0.2)
+    local.set_learning_rate(0.2)
+    remote.run(50)
+    local.run(50)
+    assert remote.iteration == local.iteration == 187 and remote.learning_rate == 0.2
+    for key, value in local.parameters.items():
+        np.testing.assert_array_equal(remote.parameters[key], value)
+    assert remote.arch == local.arch and remote.train.m == local.train.m == 400
+
+
+def test_an_error_in_the_child_is_raised_here_and_the_run_goes_on(remote):
+    remote.new(make_trainer, RunConfig())
+    remote.run(10)
+    with pytest.raises(ValueError, match="learning rate"):
+        remote.set_learning_rate(-1.0)
+    with pytest.raises(ValueError, match="layer must be"):
+        remote.break_symmetry(9)
+    with pytest.raises(ValueError, match="no such file"):          # CSVDataError
+        remote.new(make_trainer, RunConfig(data_path="/nonexistent/data.csv"))
+    assert remote.iteration == 10 and remote.run(5) == 5      # the old run is untouched
+
+
+def test_run_for_keeps_training_until_the_next_command(remote):
+    remote.new(make_trainer, RunConfig())
+    done = remote.run_for(0.01, 10**6)
+    assert done > 0
+    remote.call("cost")                       # the next command stops it …
+    later = remote.iteration
+    assert later >= done                      # … after it went on in the meantime
+    assert remote.call("cost") == remote.call("cost") and remote.iteration == later
+
+
+def test_a_snapshot_taken_in_the_child_arrives_read_only(remote):
+    config = RunConfig(hidden_layers=(3,))
+    remote.new(make_trainer, config)
+    remote.run(20)
+    grid = make_grid(remote.train.X, 20)
+    snapshot = remote.snapshot(run_id=4, state=RunState.PAUSED, grid=grid)
+    local = make_trainer(config)
+    local.run(20)
+    expected = take_snapshot(local, run_id=4, state=RunState.PAUSED, grid=grid)
+    assert snapshot.iteration == 20 and snapshot.run_id == 4
+    assert snapshot.cost == expected.cost
+    np.testing.assert_array_equal(snapshot.outputs, expected.outputs)
+    for array in (snapshot.parameters["W1"], snapshot.cost_history, snapshot.outputs,
+                  snapshot.unit_maps[0], snapshot.layer_history["grad_norm"]):
+        with pytest.raises(ValueError):
+            array[(0,) * array.ndim] = 1.0
+
+
+def test_snapshots_survive_pickling_unchanged():
+    trainer = make_trainer(RunConfig(hidden_layers=(2,)))
+    trainer.run(5)
+    snapshot = take_snapshot(trainer, run_id=1, state=RunState.RUNNING,
+                             grid=make_grid(trainer.train.X, 10))
+    copy = pickle.loads(pickle.dumps(snapshot))
+    assert copy.iteration == 5 and copy.arch == snapshot.arch
+    assert copy.parameters.keys() == snapshot.parameters.keys()
+    assert not copy.parameters["W1"].flags.writeable
+
+
+def test_a_dead_child_is_reported_not_hung(remote):
+    remote.new(make_trainer, RunConfig())
+    remote._process.kill()
+    remote._process.join(5)
+    with pytest.raises(TrainingProcessError, match="stopped answering"):
+        remote.run(1)
+
+
+def test_close_ends_the_process(remote):
+    remote.new(make_trainer, RunConfig())
+    remote.run_for(0.005, 10**6)              # still training when asked to stop
+    remote.close()
+    assert not remote._process.is_alive() and remote._process.exitcode == 0
