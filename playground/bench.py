@@ -3,9 +3,9 @@
 The task is the course's: full-batch gradient descent on the flower data (m = 400), tanh
 hidden layers, a sigmoid output with cross-entropy, float64, one BLAS thread, for the
 nets 2-4-1, 2-8-8-1 and 2-64-64-1. Every contender trains the same net on the same data;
-each repetition times a fixed number of steps, and the contenders take turns within a
-repetition, so a busy machine slows them all alike. Reported: the median of the
-repetitions, in steps per second.
+each contender first trains ``WARM_UP_STEPS``, then each repetition times a fixed number
+of steps, and the contenders take turns within a repetition, so a busy machine slows them
+all alike. Reported: the median of the repetitions, in steps per second.
 
 Contenders (a registry; the peers are skipped when their library is not importable):
     playground        the app's own Trainer, as the window and ``train`` run it
@@ -35,6 +35,9 @@ from playground.session.trainer import Trainer
 
 NETS: tuple[tuple[int, ...], ...] = ((4,), (8, 8), (64, 64))
 LEARNING_RATE, SEED, INIT_SCALE = 1.2, 2, 0.01
+# Every contender trains this many steps before it is timed: past the start, where the
+# app records every step's cost for its plot, and where libraries warm their caches.
+WARM_UP_STEPS = 2048
 Runner = Callable[[int], None]          # run(n): train n more steps
 
 
@@ -192,10 +195,13 @@ def steps_for(run: Runner, seconds: float) -> int:
 
 
 def measure_net(hidden: tuple[int, ...], names: list[str], repeats: int,
-                seconds: float) -> dict:
+                seconds: float, warm_up: int = WARM_UP_STEPS) -> dict:
     """Return {"net", "steps_per_second": {name: median}, "repeats": {name: [...]}, …}."""
     data = make_dataset("flower")
     runners = {name: CONTENDERS[name].prepare(hidden, data) for name in names}
+    for run in runners.values():
+        if warm_up:
+            run(warm_up)
     steps = {name: steps_for(run, seconds) for name, run in runners.items()}
     rates: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(repeats):
@@ -208,7 +214,23 @@ def measure_net(hidden: tuple[int, ...], names: list[str], repeats: int,
     fastest = max(peers, key=peers.get) if peers else None
     return {"net": net_name(hidden), "steps_per_second": medians, "repeats": rates,
             "steps_per_repeat": steps, "fastest_peer": fastest,
-            "ratio": medians["playground"] / peers[fastest] if fastest else None}
+            "ratio": medians["playground"] / peers[fastest] if fastest else None,
+            "tanh_ceiling": tanh_ceiling(hidden, data.m)}
+
+
+def tanh_ceiling(hidden: tuple[int, ...], m: int = 400, repeats: int = 200) -> float:
+    """Return the steps/s that NumPy's float64 tanh alone allows: every step must compute
+    tanh on n[l]·m values per hidden layer, whatever else it saves."""
+    arrays = [np.random.RandomState(0).randn(n, m) for n in hidden]
+    outs = [np.empty_like(Z) for Z in arrays]
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(repeats):
+            for Z, out in zip(arrays, outs):
+                np.tanh(Z, out=out)
+        best = min(best, (time.perf_counter() - started) / repeats)
+    return 1.0 / best
 
 
 def machine() -> dict:
@@ -226,7 +248,7 @@ def machine() -> dict:
 
 
 def run_bench(repeats: int = 5, seconds: float = 0.25,
-              nets: tuple[tuple[int, ...], ...] = NETS,
+              nets: tuple[tuple[int, ...], ...] = NETS, warm_up: int = WARM_UP_STEPS,
               progress: Callable[[str], None] | None = None) -> dict:
     """Return the whole report: machine, settings, one entry per net."""
     names = [name for name, c in CONTENDERS.items() if available(c)]
@@ -234,8 +256,9 @@ def run_bench(repeats: int = 5, seconds: float = 0.25,
     for hidden in nets:
         if progress:
             progress(f"measuring {net_name(hidden)} …")
-        results.append(measure_net(hidden, names, repeats, seconds))
+        results.append(measure_net(hidden, names, repeats, seconds, warm_up))
     return {"machine": machine(), "repeats": repeats, "seconds_per_repeat": seconds,
+            "warm_up_steps": warm_up,
             "contenders": {name: CONTENDERS[name].label for name in names},
             "nets": results}
 
@@ -246,18 +269,19 @@ def format_report(report: dict) -> str:
     widths = [max(10, len(report["contenders"][n])) for n in names]
     head = "net         " + "  ".join(f"{report['contenders'][n]:>{w}}"
                                         for n, w in zip(names, widths))
-    lines = [head + "  ours ÷ fastest peer"]
+    lines = [head + "  tanh alone  ours ÷ fastest peer"]
     for net in report["nets"]:
         rates = net["steps_per_second"]
         ratio = (f"{net['ratio']:.2f}× {report['contenders'][net['fastest_peer']]}"
                  if net["ratio"] else "no peer installed")
         lines.append(f"{net['net']:<12}" + "  ".join(f"{rates[n]:>{w},.0f}"
                                                      for n, w in zip(names, widths))
-                     + f"  {ratio}")
+                     + f"  {net['tanh_ceiling']:>10,.0f}  {ratio}")
     m = report["machine"]
     lines.append(f"\nsteps/s, median of {report['repeats']} repetitions of "
                  f"~{report['seconds_per_repeat']:g} s each; flower data m = 400, tanh "
-                 f"hidden, sigmoid output, float64.\n{m['cpu']}, {m['cores']} cores, "
+                 f"hidden, sigmoid output, float64. \"tanh alone\": the steps/s NumPy's tanh "
+                 f"would allow if a step did nothing else.\n{m['cpu']}, {m['cores']} cores, "
                  f"Python {m['python']}, NumPy {m['numpy']}, "
                  f"BLAS threads: {m['blas_threads']}")
     return "\n".join(lines)

@@ -106,8 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure training speed (and the window's)")
     bench.add_argument("--repeats", type=int, default=5, metavar="N",
                        help="repetitions per contender; the median is reported (default 5)")
-    bench.add_argument("--seconds", type=float, default=0.25, metavar="S",
-                       help="length of one repetition (default 0.25)")
+    bench.add_argument("--seconds", type=float, metavar="S",
+                       help="length of one repetition (default 0.25); with --gui, of each "
+                            "measurement (default 5)")
+    bench.add_argument("--warm-up", type=int, default=2048, metavar="N",
+                       help="steps every contender trains before it is timed (default 2048)")
     bench.add_argument("--gui", action="store_true",
                        help="open the real window, train the default lesson and measure "
                             "speed in the window, frame rate, event-loop lateness, slider "
@@ -321,20 +324,28 @@ def run_gradcheck(args: argparse.Namespace) -> int:
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    _check_count("--repeats", args.repeats, 1)
-    if not 0 < args.seconds <= 60:
-        raise UsageError(f"--seconds must be in (0, 60], got {args.seconds:g}")
+    _check_count("repeats", args.repeats, 1)
+    _check_count("warm-up", args.warm_up, 0)
+    seconds = args.seconds if args.seconds is not None else (5.0 if args.gui else 0.25)
+    if not 0 < seconds <= 600:
+        raise UsageError(f"--seconds must be in (0, 600], got {seconds:g}")
     if args.long and not args.gui:
         raise UsageError("--long measures the window: use it with --gui")
     progress = None if args.json else (lambda text: print(text, file=sys.stderr))
     if args.gui:
+        from playground.app import display_problem
         from playground.ui.bench_window import format_gui_report, run_gui_bench
-        report = run_gui_bench(long=args.long, progress=progress)
+        problem = display_problem()
+        if problem:
+            raise UsageError(f"--gui needs a display ({problem}); "
+                             "QT_QPA_PLATFORM=offscreen measures without one")
+        report = run_gui_bench(seconds=seconds, long=args.long, progress=progress)
         print(json.dumps(report, indent=2) if args.json else format_gui_report(report))
         return EXIT_OK
     from playground.bench import format_report
     from playground.bench import run_bench as measure
-    report = measure(repeats=args.repeats, seconds=args.seconds, progress=progress)
+    report = measure(repeats=args.repeats, seconds=seconds, warm_up=args.warm_up,
+                     progress=progress)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return EXIT_OK
 

@@ -33,7 +33,7 @@ from playground.session.snapshot import RunState, Snapshot, take_snapshot
 from playground.session.trainer import Trainer
 
 CHUNK_SECONDS = 0.008          # training time between two looks at the command queue
-FRAME_SECONDS = 1 / 30         # at most this often a snapshot is built and published
+FRAME_SECONDS = 1 / 35         # at most this often a snapshot is built and published
 GRID_RESOLUTION = 100
 MAX_CHUNK_ITERATIONS = 100_000
 
@@ -162,9 +162,15 @@ class ChunkedWorker(QObject):
         else:
             self._publish()
 
+    def _chunk_seconds(self) -> float:
+        """Return how long the next chunk trains: ``CHUNK_SECONDS``, or less so that it
+        ends when the next frame is due (frames then come every ``FRAME_SECONDS``)."""
+        due = self._last_publish + FRAME_SECONDS - time.perf_counter()
+        return min(CHUNK_SECONDS, max(0.001, due))
+
     def _run_chunk(self) -> int:
-        """Train for about ``CHUNK_SECONDS`` in growing batches; return the steps done."""
-        deadline = time.perf_counter() + CHUNK_SECONDS
+        """Train for ``_chunk_seconds`` in growing batches; return the steps done."""
+        deadline = time.perf_counter() + self._chunk_seconds()
         done, batch = 0, 1
         while (done < MAX_CHUNK_ITERATIONS and not self._halted()
                and time.perf_counter() < deadline):
@@ -237,8 +243,8 @@ class TrainingWorker(ChunkedWorker):
         return self.trainer.run(iterations)
 
     def _run_chunk(self) -> int:
-        """One round trip: the trainer runs for ``CHUNK_SECONDS`` where it lives."""
-        return self.trainer.run_for(CHUNK_SECONDS, MAX_CHUNK_ITERATIONS)
+        """One round trip: the trainer runs for ``_chunk_seconds`` where it lives."""
+        return self.trainer.run_for(self._chunk_seconds(), MAX_CHUNK_ITERATIONS)
 
     def _halted(self) -> bool:
         return self.trainer.diverged
