@@ -208,6 +208,9 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setTextPen(pg.mkPen(FOREGROUND))
         axis.enableAutoSIPrefix(False)
         cache_item(axis)
+        cache_item(axis.label)
+    if hasattr(plot, "titleLabel"):
+        cache_item(plot.titleLabel)
 
 
 def cache_item(item: QGraphicsItem) -> None:
