@@ -272,10 +272,19 @@ def test_typed_learning_rate_is_kept_exactly(panel, qtbot):
     assert panel.config().learning_rate == 0.123456789
     type_into(qtbot, field, "3e-4")
     assert panel.config().learning_rate == 3e-4 and field.text() == "0.0003"
-    type_into(qtbot, field, "50")                          # clamped, and shown clamped
+    with qtbot.waitSignal(panel.notice) as notice:
+        type_into(qtbot, field, "50")                      # clamped, shown clamped, said
     assert panel.config().learning_rate == 10.0 and field.text() == "10"
-    type_into(qtbot, field, "fast")                        # not a number: reverts
+    assert notice.args[0] == ("Learning rate α: 50 is outside the range: using the largest "
+                              "value, 10 (allowed: 0.0001 to 10).")
+    with qtbot.waitSignal(panel.notice) as notice:
+        type_into(qtbot, field, "fast")                    # not a number: reverts, said
     assert panel.config().learning_rate == 10.0 and field.text() == "10"
+    assert "'fast' is not a finite number: kept 10" in notice.args[0]
+    with qtbot.waitSignal(panel.notice) as notice:
+        type_into(qtbot, field, "-1")
+    assert "using the smallest value, 0.0001" in notice.args[0]
+    assert panel.config().learning_rate == 1e-4
 
 
 def test_init_scale_only_for_random(panel, qtbot):

@@ -105,6 +105,15 @@ def test_learning_rate_slider_changes_the_running_trainer(qtbot, window):
     assert latest.state is RunState.RUNNING
 
 
+def test_a_clamped_learning_rate_is_explained_in_the_status_bar(qtbot, window):
+    field = window.controls.learning_rate_slider.field
+    field.setText("1e9")
+    field.editingFinished.emit()
+    assert "outside the range: using the largest value, 10" in \
+        window.statusBar().currentMessage()
+    assert sync(qtbot, window).learning_rate == 10.0
+
+
 def test_adding_and_removing_layers_resets_with_the_new_shapes(qtbot, window):
     window.step(20)
     sync(qtbot, window)

@@ -190,6 +190,7 @@ class ControlPanel(QWidget):
     reset_requested = Signal()
     reinitialize_requested = Signal()
     load_csv_requested = Signal()
+    notice = Signal(str)                 # a typed value was clamped or refused, and why
 
     def __init__(self, config: RunConfig | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -343,6 +344,8 @@ class ControlPanel(QWidget):
                                              "without a reset")
         self.learning_rate_slider.value_changed.connect(
             self._on_learning_rate_slider_value_changed)
+        self.learning_rate_slider.notice.connect(
+            lambda text: self.notice.emit(f"Learning rate α: {text}"))
         form.addRow(self._label("Learning rate α", self.learning_rate_slider))
         form.addRow(self.learning_rate_slider)
 
@@ -359,6 +362,8 @@ class ControlPanel(QWidget):
                                           f"{INITS['random'].formula} (only for 'random')")
         self.init_scale_slider.value_committed.connect(
             self._on_init_scale_slider_value_committed)
+        self.init_scale_slider.notice.connect(
+            lambda text: self.notice.emit(f"Initialisation scale: {text}"))
         form.addRow(self._label("Scale", self.init_scale_slider), self.init_scale_slider)
 
         self.seed_spin = QDoubleSpinBox()

@@ -12,6 +12,8 @@ Signals
 value_changed(float)    every change, live while the slider is dragged.
 value_committed(float)  once per finished edit: slider released after a drag, a keyboard
                         or click step of the slider, or Return / focus-out in the field.
+notice(str)             why typed text was not taken as it stands: clamped to the range,
+                        or not a (finite) number — for the window to show.
 
 Run alone for a quick look: ``python -m playground.ui.log_slider``.
 """
@@ -49,6 +51,7 @@ class LogSlider(QWidget):
 
     value_changed = Signal(float)
     value_committed = Signal(float)
+    notice = Signal(str)
 
     def __init__(self, minimum: float, maximum: float, value: float, steps: int = 1000,
                  significant: int = 3, parent: QWidget | None = None) -> None:
@@ -165,10 +168,20 @@ class LogSlider(QWidget):
 
     @Slot()
     def _on_field_editing_finished(self) -> None:
-        typed = parse_number(self.field.text())
+        text = self.field.text().strip()
+        typed = parse_number(text)
         if typed is None:
             self._show(self._value)         # not a number: revert
+            if text != format_number(self._value):
+                self.notice.emit(f"'{text}' is not a finite number: kept "
+                                 f"{format_number(self._value)}.")
             return
+        if typed != self._clamp(typed):
+            bound = "largest" if typed > self._maximum else "smallest"
+            self.notice.emit(f"{text} is outside the range: using the {bound} value, "
+                             f"{format_number(self._clamp(typed))} (allowed: "
+                             f"{format_number(self._minimum)} to "
+                             f"{format_number(self._maximum)}).")
         self.set_value(typed)
 
 

@@ -54,6 +54,7 @@ from playground.ui.worker import TrainingSession
 
 SESSION_FORMAT = "playground-session"
 SESSION_VERSION = 1
+NOTICE_MS = 10_000             # how long a control's notice stays in the status bar
 DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
 LESSON_WIDTH = 320             # the lesson panel's width when a lesson starts
 INSTRUMENT_TITLES = {"symmetry": "Symmetry", "gradients": "Gradients",
@@ -263,6 +264,7 @@ class MainWindow(RunCommands, QMainWindow):
         c.reset_requested.connect(self.reset)
         c.reinitialize_requested.connect(self._on_controls_reinitialize_requested)
         c.load_csv_requested.connect(self.load_csv_dialog)
+        c.notice.connect(lambda text: self.statusBar().showMessage(text, NOTICE_MS))
         self.units_view.unit_clicked.connect(self._on_units_unit_clicked)
         self.instruments["symmetry"].break_symmetry_requested.connect(
             self.session.break_symmetry)
