@@ -68,6 +68,9 @@ def test_a_snapshot_taken_in_the_child_arrives_read_only(remote):
     expected = take_snapshot(local, run_id=4, state=RunState.PAUSED, grid=grid)
     assert snapshot.iteration == 20 and snapshot.run_id == 4
     assert snapshot.cost == expected.cost
+    # the data and the grid are this side's objects, the same in every snapshot
+    assert snapshot.train is remote.train and snapshot.grid is grid
+    assert remote.snapshot(run_id=4, state=RunState.PAUSED, grid=grid).train is remote.train
     np.testing.assert_array_equal(snapshot.outputs, expected.outputs)
     for array in (snapshot.parameters["W1"], snapshot.cost_history, snapshot.outputs,
                   snapshot.unit_maps[0], snapshot.layer_history["grad_norm"]):

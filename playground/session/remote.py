@@ -15,6 +15,7 @@ is private to the two processes, and no file is ever unpickled).
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -142,6 +143,11 @@ class RemoteTrainer:
     def diverged(self) -> bool:
         return self.divergence is not None
 
+    @property
+    def pid(self) -> int | None:
+        """The training process's id."""
+        return self._process.pid
+
     def call(self, name: str, *args: Any) -> Any:
         return self._request("call", name, *args)
 
@@ -170,8 +176,15 @@ class RemoteTrainer:
         return self._request("get", "parameters")
 
     def snapshot(self, **options: Any) -> Snapshot:
-        """Return ``take_snapshot(trainer, **options)``, taken in the child."""
-        return self._request("apply", _snapshot_with, options)
+        """Return ``take_snapshot(trainer, **options)``, taken in the child.
+
+        The run's data and the grid travel only once: the snapshot comes back without
+        them and gets this side's objects, so they stay the same objects all run long
+        (views compare them by identity to know when to re-place the data points).
+        """
+        light = self._request("apply", _snapshot_with, options)
+        return dataclasses.replace(light, train=self.train, test=self.test,
+                                   grid=options.get("grid"))
 
     def close(self) -> None:
         """End the child: ask, wait, and terminate it if it does not go."""
@@ -187,5 +200,7 @@ class RemoteTrainer:
 
 
 def _snapshot_with(trainer: Trainer, options: dict) -> Snapshot:
-    return take_snapshot(trainer, **options)
+    """Return the snapshot without the data and the grid (the parent has both)."""
+    snapshot = take_snapshot(trainer, **options)
+    return dataclasses.replace(snapshot, train=None, test=None, grid=None)
 
