@@ -9,6 +9,9 @@ architecture and one training set, and then each step only writes into them:
     Z[l]      (n[l], m)          and dZ[l] (n[l], m) in a buffer of its own
     S[l]      (n[l], n[l-1]+1)   dZ[l] A1[l-1]ᵀ = m · [dW[l] | db[l]]
 
+Every [W|b][l] is a view into one flat array of all parameters, and every S[l] into
+another, so the update of all layers is two calls, as is a finiteness check or a copy.
+
 With the row of ones, W[l] A[l-1] + b[l] is one product [W|b][l] A1[l-1], and
 dW[l] = dZ[l] A[l-1]ᵀ / m and db[l] = Σ dZ[l] / m are one product S[l] / m; the update
 [W|b] −= (learning_rate / m) · S folds the 1/m into the step. Same formulas, sums only
@@ -40,8 +43,7 @@ class _Layer:
     Z: np.ndarray
     A: np.ndarray               # a view of the first n[l] rows of A1[l] (or A[L])
     dZ: np.ndarray
-    S: np.ndarray               # dZ[l] A1[l-1]ᵀ = m · [dW | db]
-    step: np.ndarray            # (learning_rate / m) · S, before it is subtracted
+    S: np.ndarray               # dZ[l] A1[l-1]ᵀ = m · [dW | db], a view of Engine.S
     scratch: np.ndarray
     mask: np.ndarray
     forward_into: object
@@ -66,10 +68,14 @@ class Engine:
         dims = arch.layer_dims
         ones_below = [self._with_ones(self.X)] + [
             self._with_ones(np.zeros((n, self.m))) for n in dims[1:-1]]
+        shapes = [(n, n_prev + 1) for n_prev, n in zip(dims, dims[1:])]
+        self.P, Wbs = _flat_views(shapes)            # all [W|b], and each layer's view
+        self.S, Ss = _flat_views(shapes)             # all dZ A1ᵀ, likewise
+        self._step = np.zeros_like(self.P)
         self.layers: list[_Layer] = []
         for l in range(1, arch.L + 1):
             n, n_prev = dims[l], dims[l - 1]
-            Wb = np.zeros((n, n_prev + 1))
+            Wb = Wbs[l - 1]
             A1_prev = ones_below[l - 1]
             hidden = l < arch.L
             g = ACTIVATIONS[arch.activations[l - 1]] if hidden else None
@@ -77,7 +83,7 @@ class Engine:
                 Wb=Wb, W_T=Wb[:, :n_prev].T, A1_prev=A1_prev, A1_prev_T=A1_prev.T,
                 Z=np.zeros((n, self.m)),
                 A=ones_below[l][:n] if hidden else np.zeros((n, self.m)),
-                dZ=np.zeros((n, self.m)), S=np.zeros_like(Wb), step=np.zeros_like(Wb),
+                dZ=np.zeros((n, self.m)), S=Ss[l - 1],
                 scratch=np.zeros((n, self.m)), mask=np.zeros((n, self.m), dtype=bool),
                 forward_into=g.forward_into if g else self.objective.activate_into,
                 chain_into=g.chain_into if g else None))
@@ -111,18 +117,17 @@ class Engine:
         return Cache(Z=[None] + [layer.Z for layer in self.layers],
                      A=[self.X] + [layer.A for layer in self.layers])
 
-    def save(self) -> list[np.ndarray]:
-        """Return a copy of the [W|b] buffers, for ``restore``."""
-        return [layer.Wb.copy() for layer in self.layers]
+    def save(self) -> np.ndarray:
+        """Return a copy of all parameters, for ``restore``."""
+        return self.P.copy()
 
-    def restore(self, saved: list[np.ndarray]) -> None:
+    def restore(self, saved: np.ndarray) -> None:
         """Put back parameters returned by ``save``."""
-        for layer, Wb in zip(self.layers, saved):
-            np.copyto(layer.Wb, Wb)
+        np.copyto(self.P, saved)
 
     def finite(self) -> bool:
         """Return True if every parameter is finite."""
-        return all(np.isfinite(layer.Wb).all() for layer in self.layers)
+        return bool(np.isfinite(self.P).all())
 
     # -- one iteration -------------------------------------------------------------------
     def forward(self) -> None:
@@ -149,17 +154,25 @@ class Engine:
                 below.chain_into(below.dZ, below.Z, below.A, below.scratch, below.mask)
 
     def update(self, learning_rate: float) -> None:
-        """[W|b][l] −= (learning_rate / m) · S[l], i.e. W −= α dW and b −= α db."""
-        rate = learning_rate / self.m
-        for layer in self.layers:
-            np.multiply(layer.S, rate, out=layer.step)
-            np.subtract(layer.Wb, layer.step, out=layer.Wb)
+        """[W|b][l] −= (learning_rate / m) · S[l] for every l: W −= α dW, b −= α db."""
+        np.multiply(self.S, learning_rate / self.m, out=self._step)
+        np.subtract(self.P, self._step, out=self.P)
 
     def step(self, learning_rate: float) -> None:
         """One iteration without the cost: forward → backward → update."""
         self.forward()
         self.backward()
         self.update(learning_rate)
+
+
+def _flat_views(shapes: list[tuple[int, int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Return a flat zero array and C-contiguous views into it, one of each shape."""
+    flat = np.zeros(sum(rows * columns for rows, columns in shapes))
+    views, start = [], 0
+    for rows, columns in shapes:
+        views.append(flat[start:start + rows * columns].reshape(rows, columns))
+        start += rows * columns
+    return flat, views
 
 
 def _split(matrices: list[np.ndarray], prefix: str) -> dict[str, np.ndarray]:

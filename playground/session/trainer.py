@@ -150,7 +150,7 @@ class Trainer:
         self.layers = History(LAYER_HISTORY_CAPACITY, columns=layer_columns(self.arch))
         self.divergence = None
         self._stepped = False          # the engine's gradient buffers hold the last step's
-        self._previous: list[np.ndarray] | None = None     # iteration − 1, when known
+        self._previous: np.ndarray | None = None     # the parameters of iteration − 1
         self._symmetry_breaks = 0
 
     @property
