@@ -2,8 +2,11 @@
 
 Each step is one thing a curious learner might do (play, pause, step, reset, add or remove
 a layer, change an activation, the initialisation, the seed, the dataset or the learning
-rate, export and re-import the weights). After every
+rate, export and re-import the weights, close the window and open a new one). After every
 step the window and the trainer must agree and nothing may have gone wrong.
+
+``test_random_use`` is part of the default run (1,000 actions, about 2½ minutes);
+``test_random_use_soak`` (pytest -m soak) does five times as many.
 """
 
 from __future__ import annotations
@@ -20,20 +23,16 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from PySide6.QtCore import QEvent, QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QSettings, QTimer, QtMsgType
 from PySide6.QtWidgets import QApplication
 
 from playground.session.config import architecture_for
 from playground.session.snapshot import RunState
 from playground.ui.main_window import MainWindow
 
-# Left out of the default run (pytest -m soak runs it, ~6 minutes): after a few hundred
-# random actions the process has segfaulted inside QGraphicsView.paintEvent while
-# painting the hidden-units view's scene (open issue; not yet isolated). A crash would
-# take the whole suite down with it.
-pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
-              pytest.mark.soak]
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 TIMEOUT_MS = 30_000
+WINDOW_ACTIONS = 25
 
 
 def wait_synced(window: MainWindow):
@@ -66,13 +65,28 @@ def dispose(window: MainWindow) -> None:
     gc.collect()
 
 
+def qt_warnings(qtlog) -> list[str]:
+    """Return the Qt warnings (and worse) logged so far that the module does not ignore."""
+    return [record.message for record in qtlog.records
+            if record.type != QtMsgType.QtDebugMsg and record.type != QtMsgType.QtInfoMsg
+            and not record.ignored]
+
+
 class RandomUse(RuleBasedStateMachine):
+    #: pytest-qt's capture of Qt messages, set by the test that runs the machine.
+    qtlog = None
+    #: Actions done in each run (one entry per run) and windows reopened, for the tests.
+    actions_per_run: list[int] = []
+    reopened = 0
+
     def __init__(self) -> None:
         super().__init__()
         self.folder = tempfile.mkdtemp()
         self.window = self._open()
         self.last = wait_synced(self.window)
         self.playing = False
+        self.checks = 0                # invariant checks: one after __init__, one per action
+        self.opened_at = 0             # ... and how many there were when the window opened
 
     def _open(self) -> MainWindow:
         window = MainWindow(settings=QSettings(os.path.join(self.folder, "s.ini"),
@@ -164,27 +178,32 @@ class RandomUse(RuleBasedStateMachine):
             assert np.array_equal(after.parameters[key], value)
         self.playing = False
 
-    # Not a rule yet: closing a main window and opening another in the same process, in
-    # the middle of random use, has crashed inside QGraphicsView.paintEvent (a segfault,
-    # not yet isolated). The 100-cycle and close-mid-training tests cover closing alone.
+    # Opening a window takes ~0.5 s: one window lives for at least WINDOW_ACTIONS actions.
+    @precondition(lambda self: self.checks - self.opened_at >= WINDOW_ACTIONS)
+    @rule()
     def close_and_reopen(self):
+        """Close the window mid-run (training or not), delete it, and open a fresh one."""
+        thread = self.window.session.thread
         dispose(self.window)
+        assert thread.isFinished() and not thread.isRunning()
+        assert not [m for m in qt_warnings(self.qtlog) if "QThread: Destroyed" in m]
         self.window = self._open()
+        self.opened_at = self.checks
+        RandomUse.reopened += 1
         self.playing = False
-        self.last = None
+        self.last = None                       # a new window starts its own runs
 
     # -- what must always hold -------------------------------------------------------
     @invariant()
     def window_and_trainer_agree(self):
         s = wait_synced(self.window)
+        self.checks += 1
         assert not self.window.errors, self.window.errors
+        assert not qt_warnings(self.qtlog)
         config = self.window.controls.config()
         assert s.arch == architecture_for(config, s.train)
         assert s.learning_rate == config.learning_rate
-        for l in range(1, s.arch.L + 1):
-            shape = (s.arch.layer_dims[l], s.arch.layer_dims[l - 1])
-            assert s.parameters[f"W{l}"].shape == shape
-            assert s.parameters[f"b{l}"].shape == (shape[0], 1)
+        self._shapes_chain(s)
         assert all(np.isfinite(v).all() for v in s.parameters.values())
         expect_running = self.playing and not s.diverged
         assert (s.state is RunState.RUNNING) == expect_running
@@ -192,17 +211,66 @@ class RandomUse(RuleBasedStateMachine):
             not self.window.controls.play_button.isCheckable()
         if self.last is not None and s.run_id == self.last.run_id:
             assert s.iteration >= self.last.iteration
+        self._views_show(s)
         self.last = s
 
+    @staticmethod
+    def _shapes_chain(s) -> None:
+        """n[0] = n_x, n[L] = n_y, and W[l], b[l], A[l] over the grid all chain through n[l]."""
+        dims = s.arch.layer_dims
+        assert dims[0] == s.train.X.shape[0] and dims[-1] == s.train.Y.shape[0]
+        assert len(s.parameters) == 2 * s.arch.L
+        for l in range(1, s.arch.L + 1):
+            assert s.parameters[f"W{l}"].shape == (dims[l], dims[l - 1])
+            assert s.parameters[f"b{l}"].shape == (dims[l], 1)
+        assert len(s.unit_maps) == s.arch.L - 1
+        if s.grid is not None:
+            grid_shape = s.outputs.shape[1:]
+            assert s.outputs.shape[0] == dims[-1]
+            assert [A.shape for A in s.unit_maps] == [(n, *grid_shape) for n in dims[1:-1]]
+
+    def _views_show(self, s) -> None:
+        """The views drew ``s``: its iteration, its layers, its hidden units."""
+        window = self.window
+        assert window.status_view.fields["iteration"].text() == f"{s.iteration:,}"
+        assert len(window.weights_view.panels) == s.arch.L
+        units = window.units_view
+        if s.grid is not None and s.arch.L > 1:
+            assert [row.n_units for row in units.rows] == list(s.arch.layer_dims[1:-1])
+            assert not units.message_label.isVisibleTo(units)
+        else:
+            assert units.message_label.isVisibleTo(units)
+
     def teardown(self):
+        RandomUse.actions_per_run.append(self.checks - 1)
         dispose(self.window)
 
 
-RandomUse.TestCase.settings = settings(
-    max_examples=20, stateful_step_count=50, deadline=None, derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow])
-
-
-def test_random_use(qapp):
-    """20 runs × 50 actions: 1,000 random actions, each followed by the invariants."""
+def run_random_use(qtlog, runs: int, actions: int) -> list[int]:
+    """Run the machine ``runs`` times, up to ``actions`` actions each; return each run's count."""
+    RandomUse.qtlog = qtlog
+    RandomUse.actions_per_run = []
+    RandomUse.reopened = 0
+    RandomUse.TestCase.settings = settings(
+        max_examples=runs, stateful_step_count=actions, deadline=None, derandomize=True,
+        database=None, suppress_health_check=[HealthCheck.too_slow])
     RandomUse.TestCase("runTest").runTest()
+    return RandomUse.actions_per_run
+
+
+def test_random_use(qapp, qtlog):
+    """10 runs of up to 100 actions: 1,000 random actions, each followed by the invariants
+    (about 2½ minutes on two cores)."""
+    done = run_random_use(qtlog, runs=10, actions=100)
+    print(f"random use: {sum(done)} actions in {len(done)} runs, "
+          f"{RandomUse.reopened} windows closed and reopened")
+    assert sum(done) >= 1_000
+
+
+@pytest.mark.soak
+def test_random_use_soak(qapp, qtlog):
+    """Soak (pytest -m soak): 50 runs of up to 120 actions."""
+    done = run_random_use(qtlog, runs=50, actions=120)
+    print(f"random use (soak): {sum(done)} actions in {len(done)} runs, "
+          f"{RandomUse.reopened} windows closed and reopened")
+    assert sum(done) >= 5_000

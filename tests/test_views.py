@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -88,6 +89,15 @@ def test_steady_levels_grow_at_once_and_shrink_slowly():
     assert steady.update(np.array([0.1])) == (-2.0, 2.0)      # halves, not straight to 0.1
     assert steady.update(np.zeros(3)) == (-1.0, 1.0)          # all zero: neutral, forgets
     assert steady.update(np.array([0.01])) == (-0.01, 0.01)
+
+
+def test_nice_numbers_bracket_the_value_in_small_steps():
+    for v in (1e-7, 0.0123, 0.45, 1.0, 1.01, 7.3, 9.99, 12.0, 3.4e5):
+        up, down = colors.nice_ceiling(v), colors.nice_floor(v)
+        assert down <= v <= up and up / v < 1.26 and v / down < 1.26
+    assert colors.nice_ceiling(2.0) == 2.0 and colors.nice_ceiling(2.1) == 2.5
+    assert colors.nice_floor(0.0999) == pytest.approx(0.08)
+    assert colors.nice_ceiling(0.0) == 0.0 and math.isnan(colors.nice_ceiling(math.nan))
 
 
 def test_activation_levels_are_fixed_by_activation():
@@ -318,7 +328,8 @@ def test_weights_one_panel_per_layer_with_symmetric_shared_levels(qtbot, flower)
         assert np.array_equal(panel.w_image.image, W)
         assert np.array_equal(panel.b_image.image, b)
         lo, hi = levels(panel.w_image)
-        assert lo == -hi and hi == pytest.approx(max(np.abs(W).max(), np.abs(b).max()))
+        biggest = max(np.abs(W).max(), np.abs(b).max())
+        assert lo == -hi and hi == colors.nice_ceiling(biggest) and biggest <= hi < 1.25 * biggest
         assert levels(panel.b_image) == (lo, hi)
         assert panel.w_plot.getViewBox().yInverted()          # unit 1 on top, like the matrix
     assert view.panels[0].w_plot.titleLabel.text == "W[1]  (4, 2)"
@@ -338,14 +349,16 @@ def test_weights_all_zero_matrix_shows_the_neutral_colour(qtbot):
 def test_weights_levels_shrink_slowly_and_only_with_training(qtbot, flower):
     view = shown(qtbot, WeightsView())
     view.update_snapshot(flower)
+    p = flower.parameters
+    biggest = max(np.abs(p["W1"]).max(), np.abs(p["b1"]).max())
     hi = levels(view.panels[0].w_image)[1]
     view.update_snapshot(flower)                               # same frame: same levels
     assert levels(view.panels[0].w_image)[1] == hi
     small = {k: v / 10 for k, v in flower.parameters.items()}
     view.update_snapshot(dataclasses.replace(flower, parameters=small, iteration=301))
-    assert levels(view.panels[0].w_image)[1] == pytest.approx(0.98 * hi)
+    assert levels(view.panels[0].w_image)[1] == colors.nice_ceiling(0.98 * biggest)
     view.update_snapshot(dataclasses.replace(flower, parameters=small, run_id=2))
-    assert levels(view.panels[0].w_image)[1] == pytest.approx(hi / 10)   # new run: fresh
+    assert levels(view.panels[0].w_image)[1] == colors.nice_ceiling(biggest / 10)  # fresh
 
 
 def test_weights_rebuild_only_when_the_architecture_changes(qtbot, flower):
@@ -562,3 +575,42 @@ def test_units_rebuild_only_when_the_architecture_changes(qtbot, flower, housing
     resized(qtbot, view, 300, 300)                              # no snapshot to re-tile from
     view.update_snapshot(flower)
     assert not view.message_label.isVisibleTo(view)
+
+
+EVERYWHERE = QRectF(-1e5, -1e5, 2e5, 2e5)      # a scene query that asks the BSP index
+
+
+def stale_index_entries(view, kept_rows, dataset="flower") -> list:
+    """Return the items the scene's index still finds although a rebuild took them out.
+
+    ``kept_rows`` keeps the removed items alive, so a stale entry is found, not a crash.
+    """
+    view.update_snapshot(fake_snapshot(hidden=(2,), dataset=dataset, iterations=1))
+    scene = view.graphics_view.scene()
+    assert kept_rows and all(row.block.scene() is None for row in kept_rows)
+    return [item for item in scene.items(EVERYWHERE) if item.scene() is not scene]
+
+
+def test_units_retiling_keeps_the_scene_index_exact(qtbot):
+    """Re-tiling reshapes the mosaic image; the scene index must drop its old extent,
+    or deleting the item on the next rebuild leaves a dangling pointer (a segfault)."""
+    snapshot = fake_snapshot(hidden=(8,), iterations=1)
+    view = shown_at(qtbot, UnitsView(), 200, 400)
+    view.update_snapshot(snapshot)
+    scene = view.graphics_view.scene()
+    for width in (900, 200):                      # 8 columns, then fewer: a new shape
+        resized(qtbot, view, width, 400)
+        scene.items(EVERYWHERE)                               # index the items now
+    assert view.rows[0].columns < 8
+    assert stale_index_entries(view, list(view.rows)) == []
+
+
+def test_units_new_curves_keep_the_scene_index_exact(qtbot):
+    """1-D data: every frame's curves have new bounds, which the index must follow."""
+    view = shown_at(qtbot, UnitsView(), 600, 450)
+    scene = view.graphics_view.scene()
+    for iterations in (1, 100):
+        view.update_snapshot(fake_snapshot(hidden=(8, 8), dataset="housing",
+                                           iterations=iterations))
+        scene.items(EVERYWHERE)                               # index the items now
+    assert stale_index_entries(view, list(view.rows), "housing") == []

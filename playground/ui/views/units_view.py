@@ -14,6 +14,14 @@ Levels: ONE fixed scale per layer, by activation — sigmoid (0, 1), tanh (−1,
 leaky ReLU / linear symmetric (−v, v) from the layer's max |A| (growing at once, shrinking
 slowly) — on the diverging map, never auto-levelled per thumbnail: units that compute the
 same function look identical, which is the point of the zero-initialisation lesson.
+
+Geometry changes: the items live directly in the scene (no clipping ViewBox), so Qt's BSP
+index holds them, and it must hear of every bounding-rect change *before* it happens
+(``prepareGeometryChange``). pyqtgraph's ``ImageItem.setImage`` (on a new image shape) and
+``PlotCurveItem.setData`` tell it only after swapping the data, so the index drops the item
+from the leaves of the new rectangle and keeps stale pointers in the old one's; once a
+rebuild deleted the item, the next paint walked into freed memory (a segfault in
+``QGraphicsView.paintEvent``). ``_set_mosaic`` and ``_set_curves`` announce it first.
 """
 
 from __future__ import annotations
@@ -439,13 +447,8 @@ class UnitsView(QWidget):
     def _draw_row(self, row: LayerRow, maps: np.ndarray, xs: np.ndarray | None) -> None:
         lo, hi = row.current_levels
         if xs is None:
-            image = mosaic(maps[: row.shown], row.columns, row.gap_px)
-            old = row.mosaic.image
-            row.mosaic.setImage(image, autoLevels=False, levels=(lo, hi))
-            if old is None or old.shape != image.shape:   # the rect scales by pixel size
-                h, w = image.shape
-                r = maps.shape[1]
-                row.mosaic.setRect(QRectF(0.0, 1.0 - h / r, w / r, h / r))
+            self._set_mosaic(row, mosaic(maps[: row.shown], row.columns, row.gap_px),
+                             r=maps.shape[1])
             return
         span = float(xs[-1] - xs[0]) or 1.0
         n = row.shown
@@ -453,7 +456,31 @@ class UnitsView(QWidget):
         x = origins[:, :1] + (xs - xs[0]) / span                        # (n, k)
         y = origins[:, 1:] + np.clip((maps[:n] - lo) / (hi - lo), 0.0, 1.0)
         breaks = np.full((n, 1), np.nan)             # NaN ends each unit's curve
-        row.curve.setData(np.hstack([x, breaks]).ravel(), np.hstack([y, breaks]).ravel())
+        self._set_curves(row, np.hstack([x, breaks]).ravel(), np.hstack([y, breaks]).ravel())
+
+    @staticmethod
+    def _set_mosaic(row: LayerRow, image: np.ndarray, r: int) -> None:
+        """Show ``image`` (maps of r × r pixels) in the row's mosaic, one block unit per map.
+
+        A new shape changes the item's bounding rect: the scene index is told first (see
+        the module docstring), since ``setImage`` only tells it after the change.
+        """
+        old = row.mosaic.image
+        reshaped = old is None or old.shape != image.shape
+        if reshaped:
+            row.mosaic.prepareGeometryChange()
+        lo, hi = row.current_levels
+        row.mosaic.setImage(image, autoLevels=False, levels=(lo, hi))
+        if reshaped:                                  # the rect scales by pixel size
+            h, w = image.shape
+            row.mosaic.setRect(QRectF(0.0, 1.0 - h / r, w / r, h / r))
+
+    @staticmethod
+    def _set_curves(row: LayerRow, x: np.ndarray, y: np.ndarray) -> None:
+        """Show the row's curves (x, y) with NaN breaks; new data can move the bounding rect,
+        so the scene index is told first (see the module docstring)."""
+        row.curve.prepareGeometryChange()
+        row.curve.setData(x, y)
 
     def _update_captions(self, snapshot: Snapshot) -> bool:
         """Retitle the layers; return whether a caption's height changed."""
