@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -25,7 +26,7 @@ from playground.session.snapshot import Snapshot, take_snapshot
 from playground.session.trainer import Trainer
 
 JOIN_SECONDS = 5.0
-KEEP_GOING_SECONDS = 0.002      # slices of training while the parent has not answered
+KEEP_GOING_SECONDS = 0.001      # slices of training while the parent has not answered
 
 
 class TrainingProcessError(RuntimeError):
@@ -56,8 +57,13 @@ def keep_going(trainer: Trainer, connection: Connection) -> None:
     lock, which a busy window may hold for milliseconds: the run does not wait idle for
     it. The steps show in the iteration count of the next reply.
     """
+    batch = 1
     while not trainer.diverged and not connection.poll():
-        trainer.run_for(KEEP_GOING_SECONDS, 10**6)
+        started = time.perf_counter()
+        trainer.run(batch)
+        elapsed = time.perf_counter() - started
+        # about KEEP_GOING_SECONDS a slice: few calls, yet the next command waits little
+        batch = max(1, min(4 * batch, round(batch * KEEP_GOING_SECONDS / max(elapsed, 1e-6))))
 
 
 def serve(connection: Connection) -> None:
