@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import time
 
 import numpy as np
 import pytest
@@ -47,14 +48,21 @@ def test_an_error_in_the_child_is_raised_here_and_the_run_goes_on(remote):
     assert remote.iteration == 10 and remote.run(5) == 5      # the old run is untouched
 
 
-def test_run_for_keeps_training_until_the_next_command(remote):
+def test_while_running_the_child_trains_between_calls(remote):
     remote.new(make_trainer, RunConfig())
-    done = remote.run_for(0.01, 10**6)
-    assert done > 0
-    remote.call("cost")                       # the next command stops it …
+    done = remote.run_for(0.01, 10**6)          # not running: exactly what was asked
+    time.sleep(0.05)
+    assert remote.call("cost") > 0 and remote.iteration == done
+    remote.running = True
+    done += remote.run_for(0.01, 10**6)
+    time.sleep(0.05)                            # the child goes on meanwhile …
+    remote.running = False
+    remote.call("cost")                         # … until the next command
     later = remote.iteration
-    assert later >= done                      # … after it went on in the meantime
-    assert remote.call("cost") == remote.call("cost") and remote.iteration == later
+    assert later > done
+    time.sleep(0.05)
+    remote.call("cost")
+    assert remote.iteration == later            # paused: no more steps
 
 
 def test_a_snapshot_taken_in_the_child_arrives_read_only(remote):

@@ -187,3 +187,24 @@ def test_in_thread_and_child_process_runs_agree(qtbot):
         assert all(np.array_equal(a.parameters[k], b.parameters[k]) for k in a.parameters)
     finally:
         assert all(s.shutdown() for s in sessions)
+
+
+def test_a_lost_training_process_is_reported_and_training_goes_on_here(qtbot):
+    s = TrainingSession()
+    try:
+        s.configure(RunConfig())
+        s.step(40)
+        shown = sync(qtbot, s)
+        assert shown.iteration == 40
+        s.worker.host._process.kill()
+        s.worker.host._process.join(5)
+        with qtbot.waitSignal(s.failed, timeout=20_000) as blocker:
+            s.step(10)
+        assert "training goes on in the window's process, from iteration 40" in \
+            blocker.args[0]
+        s.step(10)
+        after = sync(qtbot, s)
+        assert after.iteration == 50 and s.worker.host is None
+        assert np.isfinite(after.cost)
+    finally:
+        assert s.shutdown()

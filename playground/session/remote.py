@@ -44,14 +44,13 @@ def _status(trainer: Trainer | None) -> tuple | None:
 COMMANDS: dict[str, Callable[..., tuple[Trainer | None, Any]]] = {
     "new": lambda trainer, factory, *args: (factory(*args), None),
     "call": lambda trainer, name, *args: (trainer, getattr(trainer, name)(*args)),
-    "train": lambda trainer, seconds, limit: (trainer, trainer.run_for(seconds, limit)),
     "get": lambda trainer, name: (trainer, getattr(trainer, name)),
     "apply": lambda trainer, function, *args: (trainer, function(trainer, *args)),
 }
 
 
 def keep_going(trainer: Trainer, connection: Connection) -> None:
-    """After a "train" reply, go on training until the next message arrives.
+    """After a reply to a message that asks for it, go on training until the next one.
 
     The parent reads the reply and sends the next command when its thread gets Python's
     lock, which a busy window may hold for milliseconds: the run does not wait idle for
@@ -67,12 +66,12 @@ def keep_going(trainer: Trainer, connection: Connection) -> None:
 
 
 def serve(connection: Connection) -> None:
-    """The child's loop: (command, args) in, ("ok" | "error", result, status) out.
+    """The child's loop: (command, args, go_on) in, ("ok" | "error", result, status) out.
 
     "new" (factory, *args) replaces the trainer by factory(*args); "call" (name, *args)
     returns trainer.name(*args); "get" (name,) returns trainer.name; "apply"
-    (function, *args) returns function(trainer, *args); "train" (seconds, limit) runs
-    the trainer for ``seconds`` and then ``keep_going``. None or a closed pipe ends it.
+    (function, *args) returns function(trainer, *args). With ``go_on`` the child then
+    ``keep_going`` until the next message. None or a closed pipe ends the loop.
     """
     trainer: Trainer | None = None
     while True:
@@ -82,14 +81,14 @@ def serve(connection: Connection) -> None:
             return
         if message is None:
             return
-        command, args = message
+        command, args, go_on = message
         try:
             trainer, result = COMMANDS[command](trainer, *args)
             reply = ("ok", result, _status(trainer))
         except Exception as error:          # noqa: BLE001 (sent back and raised there)
             reply = ("error", error, _status(trainer))
         connection.send(reply)
-        if command == "train" and reply[0] == "ok":
+        if go_on and reply[0] == "ok":
             keep_going(trainer, connection)
 
 
@@ -123,10 +122,11 @@ class RemoteTrainer:
             raise TrainingProcessError(f"cannot start the training process: {error}") from None
         child.close()
         self.iteration, self.divergence, self.learning_rate = 0, None, 0.0
+        self.running = False        # set by the worker: may the child train between calls?
 
-    def _request(self, command: str, *args: Any) -> Any:
+    def _request(self, command: str, *args: Any, go_on: bool = False) -> Any:
         try:
-            self._connection.send((command, args))
+            self._connection.send((command, args, go_on))
             outcome, result, status = self._connection.recv()
         except (EOFError, OSError, BrokenPipeError) as error:
             raise TrainingProcessError(
@@ -161,15 +161,15 @@ class RemoteTrainer:
         return self.call("run", iterations)
 
     def run_for(self, seconds: float, max_iterations: int) -> int:
-        """Train for ``seconds``; the child then keeps going until the next call (see
-        ``keep_going``), so use it only while the run is meant to be running."""
-        return self._request("train", seconds, max_iterations)
+        """Train for ``seconds``; while ``running``, the child then keeps going until the
+        next call (see ``keep_going``)."""
+        return self._request("call", "run_for", seconds, max_iterations, go_on=self.running)
 
     def reset(self, seed: int | None = None) -> None:
         self.call("reset", seed)
 
     def set_learning_rate(self, learning_rate: float) -> None:
-        self.call("set_learning_rate", learning_rate)
+        self._request("call", "set_learning_rate", learning_rate, go_on=self.running)
 
     def break_symmetry(self, layer: int, size: float = 1e-3) -> None:
         self.call("break_symmetry", layer, size)
@@ -188,7 +188,7 @@ class RemoteTrainer:
         them and gets this side's objects, so they stay the same objects all run long
         (views compare them by identity to know when to re-place the data points).
         """
-        light = self._request("apply", _snapshot_with, options)
+        light = self._request("apply", _snapshot_with, options, go_on=self.running)
         return dataclasses.replace(light, train=self.train, test=self.test,
                                    grid=options.get("grid"))
 

@@ -115,6 +115,11 @@ def _unpickle_snapshot(values: dict) -> Snapshot:
     return Snapshot(**values)
 
 
+def with_test_cost_history(snapshot: Snapshot, rows: np.ndarray) -> Snapshot:
+    """Return ``snapshot`` with ``rows`` (k, 2) [iteration, test cost] as its test history."""
+    return dataclasses.replace(snapshot, test_cost_history=_frozen(rows.reshape(-1, 2)))
+
+
 @quiet
 def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid | None,
                   test_cost_history: np.ndarray | None = None, steps_per_second: float = 0.0,

@@ -3,8 +3,9 @@
 Measured in one process, on the default lesson (the course's 2-4-1 tanh net on the flower
 data), for a fixed wall time each:
 
-    headless          steps/s of the same run trained with no window (``run_for``)
-    in the window     steps/s while the window plays and draws every snapshot
+    headless          steps/s of the same run trained here with no window (``run_for``)
+    in the window     steps/s while the window plays and draws every snapshot; the two
+                      alternate (``ROUNDS``), and the medians are compared
     frames            snapshots drawn per second, and paints of the boundary plot
     lateness          a 5 ms heartbeat timer in the GUI thread: how late it fires
     slider latency    a learning-rate change on the slider until the trainer has it
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,8 @@ from playground.ui.main_window import MainWindow
 HEARTBEAT_MS = 5
 SLIDER_CHANGES = 20
 LONG_ITERATIONS = 1_000_000
+ROUNDS = 4                     # headless and in-window measurements alternate this often
+WARM_UP_STEPS = 2048           # both runs start past the first iterations (see bench.py)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -112,9 +116,8 @@ def window_memory_mb(window: MainWindow) -> float:
     return resident_mb() + (resident_mb(host.pid) if host is not None else 0.0)
 
 
-def headless_rate(seconds: float) -> float:
-    """Return steps/s of the default run trained for ``seconds`` with no window."""
-    trainer = make_trainer(RunConfig())
+def headless_rate(trainer, seconds: float) -> float:
+    """Return steps/s of ``trainer`` (a Trainer in this process) run for ``seconds``."""
     started = time.perf_counter()
     done = trainer.run_for(seconds, 10**9)
     return done / (time.perf_counter() - started)
@@ -136,26 +139,45 @@ def startup_seconds() -> float:
     raise RuntimeError(f"the window did not report being shown: {result.stderr.strip()}")
 
 
-def measure_window(window: MainWindow, seconds: float) -> dict:
-    """Play the window's run for ``seconds``; return rate, frame and lateness figures."""
-    heartbeat, paints = Heartbeat(), PaintCounter(window.boundary_view.plot_widget.viewport())
+def window_rate(window: MainWindow, seconds: float, heartbeat: Heartbeat) -> float:
+    """Play the window's run for ``seconds`` (heartbeat on); return its steps/s."""
     window.set_playing(True)
-    wait_until(lambda: window.session.latest is not None
-               and window.session.latest.iteration > 0)
-    wait(500)                                             # past the first frames
-    start_snapshot, frames, painted = window.session.latest, window.frames_drawn, paints.paints
-    started = time.perf_counter()
+    wait(300)                                             # past the start of playing
+    first = window.session.latest
     heartbeat.start()
     wait(round(seconds * 1000))
     heartbeat.stop()
-    elapsed = time.perf_counter() - started
-    end_snapshot = window.session.latest
-    late = heartbeat.lateness_ms
+    last = window.session.latest
+    window.set_playing(False)
+    return (last.iteration - first.iteration) / max(1e-9, last.taken_at - first.taken_at)
+
+
+def measure_window(window: MainWindow, seconds: float, rounds: int = ROUNDS) -> dict:
+    """Alternate ``rounds`` times: the same run headless in this process, then playing in
+    the window, ``seconds / rounds`` each; return medians, frame and lateness figures.
+
+    Alternating makes a busy or throttled machine slow both sides alike.
+    """
+    heartbeat, paints = Heartbeat(), PaintCounter(window.boundary_view.plot_widget.viewport())
+    trainer = make_trainer(RunConfig())
+    trainer.run(WARM_UP_STEPS)
+    wait_until(lambda: window.session.latest is not None)
+    window.step(WARM_UP_STEPS)
+    wait_until(lambda: window.session.latest.iteration >= WARM_UP_STEPS)
+    headless, in_window, late = [], [], []
+    frames, painted, playing = window.frames_drawn, paints.paints, 0.0
+    for _ in range(rounds):
+        headless.append(headless_rate(trainer, seconds / rounds))
+        started = time.perf_counter()
+        in_window.append(window_rate(window, seconds / rounds, heartbeat))
+        playing += time.perf_counter() - started
+        late += heartbeat.lateness_ms
     return {
-        "in_window_steps_per_second": (end_snapshot.iteration - start_snapshot.iteration)
-        / max(1e-9, end_snapshot.taken_at - start_snapshot.taken_at),
-        "frames_per_second": (window.frames_drawn - frames) / elapsed,
-        "paints_per_second": (paints.paints - painted) / elapsed,
+        "headless_steps_per_second": statistics.median(headless),
+        "in_window_steps_per_second": statistics.median(in_window),
+        "rounds": {"headless": headless, "in_window": in_window},
+        "frames_per_second": (window.frames_drawn - frames) / playing,
+        "paints_per_second": (paints.paints - painted) / playing,
         "lateness_ms": {"p50": percentile(late, 0.50), "p99": percentile(late, 0.99),
                         "max": max(late)},
     }
@@ -210,15 +232,13 @@ def run_gui_bench(seconds: float = 5.0, long: bool = False,
     say("start-up …")
     startup = startup_seconds()
     app = make_application()
-    say("headless …")
-    headless = headless_rate(seconds)
     with tempfile.TemporaryDirectory() as folder:
         settings = QSettings(os.path.join(folder, "bench.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings=settings)
         window.resize(1280, 800)
         window.show()
         app.processEvents()
-        say("in the window …")
+        say("headless and in the window, in turns …")
         report = measure_window(window, seconds)
         say("slider …")
         latencies = slider_latency_ms(window)
@@ -227,8 +247,8 @@ def run_gui_bench(seconds: float = 5.0, long: bool = False,
             report["long"] = long_run(window, say)
         window.close()
     report.update({
-        "seconds": seconds, "headless_steps_per_second": headless,
-        "ratio": report["in_window_steps_per_second"] / headless,
+        "seconds": seconds,
+        "ratio": report["in_window_steps_per_second"] / report["headless_steps_per_second"],
         "slider_latency_ms": {"p50": percentile(latencies, 0.5),
                               "p95": percentile(latencies, 0.95), "max": max(latencies)},
         "startup_seconds": startup, "platform": app.platformName()})
@@ -239,7 +259,7 @@ def format_gui_report(r: dict) -> str:
     """Return the report as lines with the issue's targets beside them."""
     late, slider = r["lateness_ms"], r["slider_latency_ms"]
     lines = [
-        f"default lesson (2-4-1 tanh, flower), {r['seconds']:g} s each, "
+        f"default lesson (2-4-1 tanh, flower), {r['seconds']:g} s each in {ROUNDS} turns, "
         f"Qt platform {r['platform']}",
         f"headless           {r['headless_steps_per_second']:>10,.0f} steps/s",
         f"in the window      {r['in_window_steps_per_second']:>10,.0f} steps/s   "

@@ -18,6 +18,7 @@ worker (``playground.ui.compare_window``) add only their run and their commands.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -29,13 +30,30 @@ from playground.core.npz import SavedModel
 from playground.session.config import RunConfig, make_trainer, trainer_for_model
 from playground.session.history import History
 from playground.session.remote import RemoteTrainer, TrainingProcessError
-from playground.session.snapshot import RunState, Snapshot, take_snapshot
+from playground.session.snapshot import (
+    RunState,
+    Snapshot,
+    take_snapshot,
+    with_test_cost_history,
+)
 from playground.session.trainer import Trainer
 
 CHUNK_SECONDS = 0.008          # training time between two looks at the command queue
 FRAME_SECONDS = 1 / 35         # at most this often a snapshot is built and published
 GRID_RESOLUTION = 100
 MAX_CHUNK_ITERATIONS = 100_000
+
+
+def recovering(slot):
+    """Run a command; if the training process was lost on the way, let the worker
+    ``_recover`` (go on training in this thread) instead of raising into Qt's loop."""
+    @functools.wraps(slot)
+    def guarded(self, *args):
+        try:
+            return slot(self, *args)
+        except TrainingProcessError as error:
+            self._recover(error)
+    return guarded
 
 
 class ChunkedWorker(QObject):
@@ -87,6 +105,10 @@ class ChunkedWorker(QObject):
     def _stopping(self) -> None:
         """Release what ``_started`` set up (called in the worker's thread)."""
 
+    def _recover(self, error: Exception) -> None:
+        """Go on after the run's process was lost (only workers that use one)."""
+        raise error
+
     @Slot()
     def _on_thread_started(self) -> None:
         self._timer = QTimer(self)
@@ -106,6 +128,7 @@ class ChunkedWorker(QObject):
         self.thread().quit()
 
     @Slot(int)
+    @recovering
     def sync(self, token: int) -> None:
         """Publish the current state, then echo ``token``: every earlier command is done."""
         self._publish(force=True)
@@ -117,6 +140,7 @@ class ChunkedWorker(QObject):
 
     # -- commands every worker takes ---------------------------------------------------
     @Slot(bool)
+    @recovering
     def set_playing(self, playing: bool) -> None:
         """Play or pause; a halted (diverged) run is refused, with the reason."""
         if not self._ready() or self.state is RunState.STOPPING:
@@ -129,6 +153,7 @@ class ChunkedWorker(QObject):
         self._publish(force=True)
 
     @Slot(int)
+    @recovering
     def step(self, iterations: int) -> None:
         """Run ``iterations`` steps now (pauses a running run first)."""
         if not self._ready() or self.state is RunState.STOPPING:
@@ -152,6 +177,7 @@ class ChunkedWorker(QObject):
             self._timer.stop()
 
     @Slot()
+    @recovering
     def _on_timer_timeout(self) -> None:
         if self.state is not RunState.RUNNING or not self._ready():
             return
@@ -218,6 +244,7 @@ class TrainingWorker(ChunkedWorker):
         self._message = ""
         self._separate_process = separate_process
         self.host: RemoteTrainer | None = None   # the child process, once started
+        self._last_published: Snapshot | None = None
         self._notice = ""                        # said with the next run installed
 
     def _started(self) -> None:
@@ -249,6 +276,30 @@ class TrainingWorker(ChunkedWorker):
     def _halted(self) -> bool:
         return self.trainer.diverged
 
+    def _set_state(self, state: RunState) -> None:
+        super()._set_state(state)
+        if self.host is not None:           # the child trains between calls while running
+            self.host.running = state is RunState.RUNNING
+
+    def _recover(self, error: Exception) -> None:
+        """The training process is gone: train on here, from the last frame published."""
+        host, last = self.host, self._last_published
+        self.host = None
+        if host is not None:
+            host.close()
+        self._set_state(RunState.PAUSED)
+        if host is None or last is None or self.config is None:
+            self.trainer = None
+            self.failed.emit(f"{error}. Start a new run.", None)
+            return
+        self.trainer = Trainer(last.arch, host.train, host.test, init=last.init,
+                               init_scale=self.config.init_scale, seed=last.seed,
+                               learning_rate=last.learning_rate,
+                               parameters=dict(last.parameters), iteration=last.iteration)
+        self.failed.emit(f"{error}: training goes on in the window's process, from "
+                         f"iteration {last.iteration} (the last frame shown).", None)
+        self._publish(force=True)
+
     def _new_trainer(self, factory, *args) -> Trainer | RemoteTrainer:
         """Return ``factory(*args)``, built in the child process when there is one (and
         here, from now on, if that process has gone)."""
@@ -264,6 +315,7 @@ class TrainingWorker(ChunkedWorker):
 
     # -- commands ---------------------------------------------------------------------
     @Slot(object, str)
+    @recovering
     def configure(self, config: RunConfig, message: str) -> None:
         """Start a new run from ``config`` (parameters drawn from its seed), paused."""
         try:
@@ -274,6 +326,7 @@ class TrainingWorker(ChunkedWorker):
         self._install(trainer, config, message)
 
     @Slot(object, object, str)
+    @recovering
     def load_model(self, model: SavedModel, config: RunConfig, message: str) -> None:
         """Start a run at ``model``'s parameters and iteration, on ``config``'s data."""
         try:
@@ -302,6 +355,7 @@ class TrainingWorker(ChunkedWorker):
         self.failed.emit(self.trainer.divergence.message + " Reset to start again.", None)
 
     @Slot()
+    @recovering
     def reset(self) -> None:
         """Back to iteration 0 with the same seed: the same initial parameters."""
         if self.trainer is None:
@@ -314,6 +368,7 @@ class TrainingWorker(ChunkedWorker):
         self._publish(force=True)
 
     @Slot(float)
+    @recovering
     def set_learning_rate(self, learning_rate: float) -> None:
         """Use ``learning_rate`` from the next step on, without restarting."""
         if self.trainer is None:
@@ -325,6 +380,7 @@ class TrainingWorker(ChunkedWorker):
         self._publish(force=self.state is not RunState.RUNNING)
 
     @Slot(int, float)
+    @recovering
     def break_symmetry(self, layer: int, size: float) -> None:
         """Add noise of ``size`` to W[layer], from the run's seed (the run goes on)."""
         if self.trainer is None:
@@ -338,6 +394,7 @@ class TrainingWorker(ChunkedWorker):
         self._publish(force=True)
 
     @Slot(int)
+    @recovering
     def gradient_check(self, bug_layer: int) -> None:
         """Check backprop on the current parameters (with g' dropped in ``bug_layer`` > 0).
 
@@ -357,15 +414,17 @@ class TrainingWorker(ChunkedWorker):
     def snapshot(self) -> Snapshot:
         """Return a snapshot of the run now (call in the worker's thread)."""
         trainer = self.trainer
-        test_cost = trainer.test_cost()
-        if test_cost is not None and np.isfinite(test_cost):
-            self.test_history.add(trainer.iteration, test_cost)
         options = dict(run_id=self.run_id, state=self.state, grid=self.grid,
-                       test_cost_history=self.test_history.as_array(),
                        steps_per_second=self._steps_per_second, message=self._message)
         if trainer is self.host:
-            return self.host.snapshot(**options)       # built where the run lives
-        return take_snapshot(trainer, **options)
+            snapshot = self.host.snapshot(**options)   # built where the run lives
+        else:
+            snapshot = take_snapshot(trainer, **options)
+        if snapshot.test_cost is not None and np.isfinite(snapshot.test_cost):
+            self.test_history.add(snapshot.iteration, snapshot.test_cost)
+        snapshot = with_test_cost_history(snapshot, self.test_history.as_array())
+        self._last_published = snapshot
+        return snapshot
 
 
 class WorkerSession(QObject):
