@@ -131,7 +131,7 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
     arch, p = trainer.arch, trainer.parameters
     outputs, unit_maps = None, ()
     if grid is not None:
-        maps = grid_activations(grid, p, arch)
+        maps = grid_activations(grid, p, arch, MAP_DTYPE)
         outputs = _frozen(maps[-1], MAP_DTYPE)
         unit_maps = tuple(_frozen(A, MAP_DTYPE) for A in maps[:-1])
     return Snapshot(
