@@ -129,6 +129,8 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
     Quiet: just before a divergence is caught the parameters can be finite but so large
     that the maps and measures overflow; the snapshot shows that, it must not fail."""
     arch, p = trainer.arch, trainer.parameters
+    train_cost, train_accuracy = trainer.evaluate(trainer.train)
+    test_cost, test_accuracy = trainer.evaluate(trainer.test)
     outputs, unit_maps = None, ()
     if grid is not None:
         maps = grid_activations(grid, p, arch, MAP_DTYPE)
@@ -137,8 +139,8 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
     return Snapshot(
         run_id=run_id, iteration=trainer.iteration, state=state,
         learning_rate=trainer.learning_rate, arch=arch, train=trainer.train,
-        test=trainer.test, cost=trainer.cost(), test_cost=trainer.test_cost(),
-        train_accuracy=trainer.train_accuracy(), test_accuracy=trainer.test_accuracy(),
+        test=trainer.test, cost=train_cost, test_cost=test_cost,
+        train_accuracy=train_accuracy, test_accuracy=test_accuracy,
         parameters=MappingProxyType({k: _frozen(v) for k, v in p.items()}),
         grad_norms=tuple(trainer.gradient_norms()),
         unit_spreads=tuple(trainer.unit_spreads()),

@@ -28,7 +28,12 @@ from playground.core.engine import Engine
 from playground.core.gradcheck import backprop_gradients
 from playground.core.initialization import initialize_parameters
 from playground.core.instruments import LayerReadings, read_layers
-from playground.core.metrics import accuracy, gradient_norms, unit_spreads
+from playground.core.metrics import (
+    accuracy,
+    accuracy_from_output,
+    gradient_norms,
+    unit_spreads,
+)
 from playground.core.network import (
     Architecture,
     Parameters,
@@ -289,6 +294,16 @@ class Trainer:
         self.divergence = Divergence(i, what, self.learning_rate, kept_iteration=self.iteration)
 
     # -- reading ----------------------------------------------------------------------
+    @quiet
+    def evaluate(self, data: Dataset | None) -> tuple[float | None, float | None]:
+        """Return (J, accuracy) of the current parameters on ``data`` from one forward
+        pass; (None, None) without data, accuracy None for regression."""
+        if data is None or data.m == 0:
+            return None, None
+        cache = forward(data.X, self.parameters, self.arch)
+        AL = cache.A[self.arch.L]
+        return compute_cost(cache, data.Y, self.arch), accuracy_from_output(AL, data.Y, self.arch)
+
     @quiet
     def cost(self) -> float:
         """Return J of the current parameters (iteration ``self.iteration``)."""

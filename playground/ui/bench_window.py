@@ -34,7 +34,7 @@ from playground.ui.main_window import MainWindow
 HEARTBEAT_MS = 5
 SLIDER_CHANGES = 20
 LONG_ITERATIONS = 1_000_000
-ROUNDS = 4                     # headless and in-window measurements alternate this often
+ROUNDS = 10                    # headless and in-window measurements alternate this often
 WARM_UP_STEPS = 2048           # both runs start past the first iterations (see bench.py)
 
 
@@ -156,7 +156,8 @@ def measure_window(window: MainWindow, seconds: float, rounds: int = ROUNDS) -> 
     """Alternate ``rounds`` times: the same run headless in this process, then playing in
     the window, ``seconds / rounds`` each; return medians, frame and lateness figures.
 
-    Alternating makes a busy or throttled machine slow both sides alike.
+    Alternating in short turns makes a busy or throttled machine slow both sides alike
+    (on a shared 2-core VM the speed of the same loop drifts by ±30 % within seconds).
     """
     heartbeat, paints = Heartbeat(), PaintCounter(window.boundary_view.plot_widget.viewport())
     trainer = make_trainer(RunConfig())
@@ -164,6 +165,7 @@ def measure_window(window: MainWindow, seconds: float, rounds: int = ROUNDS) -> 
     wait_until(lambda: window.session.latest is not None)
     window.step(WARM_UP_STEPS)
     wait_until(lambda: window.session.latest.iteration >= WARM_UP_STEPS)
+    window_rate(window, 0.5, Heartbeat())                  # the first frames, unmeasured
     headless, in_window, late = [], [], []
     frames, painted, playing = window.frames_drawn, paints.paints, 0.0
     for _ in range(rounds):
