@@ -28,12 +28,7 @@ from playground.core.engine import Engine
 from playground.core.gradcheck import backprop_gradients
 from playground.core.initialization import initialize_parameters
 from playground.core.instruments import LayerReadings, read_layers
-from playground.core.metrics import (
-    accuracy,
-    accuracy_from_output,
-    gradient_norms,
-    unit_spreads,
-)
+from playground.core.metrics import accuracy_from_output, gradient_norms, unit_spreads
 from playground.core.network import (
     Architecture,
     Parameters,
@@ -304,29 +299,19 @@ class Trainer:
         AL = cache.A[self.arch.L]
         return compute_cost(cache, data.Y, self.arch), accuracy_from_output(AL, data.Y, self.arch)
 
-    @quiet
     def cost(self) -> float:
         """Return J of the current parameters (iteration ``self.iteration``)."""
-        return compute_cost(forward(self.train.X, self.parameters, self.arch), self.train.Y,
-                            self.arch)
+        return self.evaluate(self.train)[0]
 
-    @quiet
     def test_cost(self) -> float | None:
         """Return J on the test set, or None without one."""
-        if self.test is None or self.test.m == 0:
-            return None
-        return compute_cost(forward(self.test.X, self.parameters, self.arch), self.test.Y,
-                            self.arch)
+        return self.evaluate(self.test)[0]
 
-    @quiet
     def train_accuracy(self) -> float | None:
-        return accuracy(self.train.X, self.train.Y, self.parameters, self.arch)
+        return self.evaluate(self.train)[1]
 
-    @quiet
     def test_accuracy(self) -> float | None:
-        if self.test is None or self.test.m == 0:
-            return None
-        return accuracy(self.test.X, self.test.Y, self.parameters, self.arch)
+        return self.evaluate(self.test)[1]
 
     @quiet
     def unit_spreads(self) -> list[float]:
