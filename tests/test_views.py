@@ -367,8 +367,19 @@ def test_weights_rebuild_only_when_the_architecture_changes(qtbot, flower):
     panels = list(view.panels)
     view.update_snapshot(dataclasses.replace(flower, iteration=400))
     assert all(a is b for a, b in zip(view.panels, panels, strict=True))
-    view.update_snapshot(fake_snapshot(hidden=(5,), iterations=2))
-    assert len(view.panels) == 2 and view.panels[0] is not panels[0]
+    smaller = fake_snapshot(hidden=(5,), iterations=2)
+    view.update_snapshot(smaller)                    # fewer layers: rows re-used, one gone
+    assert len(view.panels) == 2 and view.panels[0] is panels[0]
+    assert panels[2].w_plot.scene() is None
+    assert view.panels[0].w_plot.titleLabel.text == "W[1]  (5, 2)"
+    assert view.panels[1].w_plot.titleLabel.text == "W[2]  (1, 5)"
+    assert view.panels[1].w_image.image.shape == (1, 5)
+    assert view.panels[0].w_plot.getViewBox().viewRange()[1] == [0, 5]
+    view.update_snapshot(flower)                      # and back: a row is added again
+    assert len(view.panels) == 3 and view.panels[1] is panels[1]
+    assert view.panels[2].w_plot.titleLabel.text == panels[2].w_plot.titleLabel.text
+    assert all(np.array_equal(p.w_image.image, flower.parameters[f"W{p.l}"])
+               for p in view.panels)
 
 
 def test_weights_hover_names_the_cell_one_based(qtbot, flower):

@@ -151,50 +151,69 @@ class WeightsView(QWidget):
     # ------------------------------------------------------------------ building
 
     def _build(self, arch: Architecture) -> None:
-        """Make one row of panels per layer for ``arch`` (replacing the old ones)."""
+        """Show one row of panels per layer for ``arch``.
+
+        Rows already there are re-labelled and re-ranged, not re-made (a new plot costs
+        ~30 ms, so rebuilding every row made adding a unit a visible hitch); rows beyond
+        the new depth are removed, missing ones added.
+        """
         self._arch = arch
         self._frame_key = None
-        self.layout_widget.clear()
-        self.panels = []
-        grid = self.layout_widget.ci.layout
-        for l in range(1, arch.L + 1):
-            n, n_prev = arch.layer_dims[l], arch.layer_dims[l - 1]
-            w_plot = self._matrix_plot(l - 1, 0, f"W[{l}]  ({n}, {n_prev})", n, n_prev)
-            w_plot.getAxis("left").setTicks([index_ticks(n, most=MAX_TICK_LABELS // 2)])
-            w_plot.getAxis("bottom").setTicks([index_ticks(n_prev, "x" if l == 1 else "")])
-            w_plot.setLabel("left", f"unit of layer {l}")
-            w_plot.setLabel("bottom", "input x" if l == 1 else f"unit of a[{l - 1}]")
-            b_plot = self._matrix_plot(l - 1, 1, f"b[{l}]  ({n}, 1)", n, 1)
-            b_plot.getAxis("left").setTicks([index_ticks(n, most=MAX_TICK_LABELS // 2)])
-            b_plot.getAxis("bottom").setTicks([[(0.5, "1")]])
-            b_plot.setLabel("bottom", "bias")
-            w_image, b_image = pg.ImageItem(axisOrder="row-major"), pg.ImageItem(
-                axisOrder="row-major")
-            w_plot.addItem(w_image)
-            b_plot.addItem(b_image)
-            color_bar = pg.ColorBarItem(values=(-1.0, 1.0), colorMap=colors.diverging_map(),
-                                        interactive=False, colorMapMenu=False, width=12)
-            colors.style_plot(color_bar)
-            color_bar.setImageItem([w_image, b_image])
-            self.layout_widget.addItem(color_bar, row=l - 1, col=2)
-            self.panels.append(LayerPanel(l, w_plot, b_plot, w_image, b_image, color_bar))
+        for panel in self.panels[arch.L:]:
+            for item in (panel.w_plot, panel.b_plot, panel.color_bar):
+                self.layout_widget.removeItem(item)
+        self.panels = self.panels[:arch.L]
+        for l in range(len(self.panels) + 1, arch.L + 1):
+            self.panels.append(self._new_panel(l))
+        for panel in self.panels:
+            self._fit_panel(panel, arch)
         colors.cache_static_items(self.layout_widget.scene())
+        grid = self.layout_widget.ci.layout
         grid.setColumnStretchFactor(0, 1)
         grid.setColumnFixedWidth(1, BIAS_COLUMN_WIDTH)
         grid.setColumnFixedWidth(2, BAR_COLUMN_WIDTH)
         self.layout_widget.setMinimumHeight(arch.L * ROW_HEIGHT)
 
-    def _matrix_plot(self, row: int, col: int, title: str, n_rows: int,
-                     n_cols: int) -> pg.PlotItem:
-        """Return a fixed, non-interactive plot showing an (n_rows, n_cols) matrix, row 1 on top."""
+    def _new_panel(self, l: int) -> LayerPanel:
+        """Make layer l's row: W[l], b[l] and their colour bar (sizes come with _fit_panel)."""
+        w_plot = self._matrix_plot(l - 1, 0)
+        w_plot.setLabel("left", f"unit of layer {l}")
+        w_plot.setLabel("bottom", "input x" if l == 1 else f"unit of a[{l - 1}]")
+        b_plot = self._matrix_plot(l - 1, 1)
+        b_plot.getAxis("bottom").setTicks([[(0.5, "1")]])
+        b_plot.setLabel("bottom", "bias")
+        w_image, b_image = pg.ImageItem(axisOrder="row-major"), pg.ImageItem(
+            axisOrder="row-major")
+        w_plot.addItem(w_image)
+        b_plot.addItem(b_image)
+        color_bar = pg.ColorBarItem(values=(-1.0, 1.0), colorMap=colors.diverging_map(),
+                                    interactive=False, colorMapMenu=False, width=12)
+        colors.style_plot(color_bar)
+        color_bar.setImageItem([w_image, b_image])
+        self.layout_widget.addItem(color_bar, row=l - 1, col=2)
+        return LayerPanel(l, w_plot, b_plot, w_image, b_image, color_bar)
+
+    @staticmethod
+    def _fit_panel(panel: LayerPanel, arch: Architecture) -> None:
+        """Title, tick and range layer ``panel.l``'s plots for W (n, n_prev) and b (n, 1)."""
+        l = panel.l
+        n, n_prev = arch.layer_dims[l], arch.layer_dims[l - 1]
+        for plot, title, columns in ((panel.w_plot, f"W[{l}]  ({n}, {n_prev})", n_prev),
+                                     (panel.b_plot, f"b[{l}]  ({n}, 1)", 1)):
+            plot.setTitle(title, color=colors.FOREGROUND, size="10pt")
+            plot.setRange(xRange=(0, columns), yRange=(0, n), padding=0)
+            plot.getAxis("left").setTicks([index_ticks(n, most=MAX_TICK_LABELS // 2)])
+        panel.w_plot.getAxis("bottom").setTicks([index_ticks(n_prev, "x" if l == 1 else "")])
+        panel.levels.reset()
+
+    def _matrix_plot(self, row: int, col: int) -> pg.PlotItem:
+        """Return a fixed, non-interactive plot for a matrix, row 1 on top (sized later)."""
         plot = self.layout_widget.addPlot(row=row, col=col)
-        plot.setTitle(title, color=colors.FOREGROUND, size="10pt")
         colors.style_plot(plot)
         plot.setMouseEnabled(x=False, y=False)   # the wheel scrolls the panels instead
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.invertY(True)
-        plot.setRange(xRange=(0, n_cols), yRange=(0, n_rows), padding=0)
         plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         plot.getAxis("bottom").setHeight(BOTTOM_AXIS_HEIGHT)
         return plot
