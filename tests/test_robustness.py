@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import gc
+import multiprocessing
 import resource
 import threading
 
@@ -19,7 +20,7 @@ from playground.ui.worker import TrainingSession
 
 def test_a_hundred_create_train_close_cycles(qtbot):
     """No abort, no 'QThread: Destroyed while thread is still running', no leaked threads
-    (pytest-qt fails the test on any Qt warning)."""
+    and no training process left behind (pytest-qt fails the test on any Qt warning)."""
     threads_before = threading.active_count()
     for cycle in range(100):
         session = TrainingSession()
@@ -27,10 +28,13 @@ def test_a_hundred_create_train_close_cycles(qtbot):
         session.set_playing(True)
         qtbot.waitUntil(lambda s=session: s.latest is not None and s.latest.iteration > 0,
                         timeout=20_000)
+        process = session.worker.host._process
         assert session.shutdown(), f"cycle {cycle}: the thread did not finish"
         assert session.thread.isFinished()
+        assert not process.is_alive() and process.exitcode == 0, f"cycle {cycle}"
     gc.collect()
     assert threading.active_count() == threads_before
+    assert multiprocessing.active_children() == []
 
 
 def _rss_mb() -> float:
