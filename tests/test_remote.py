@@ -110,3 +110,21 @@ def test_close_ends_the_process(remote):
     remote.run_for(0.005, 10**6)              # still training when asked to stop
     remote.close()
     assert not remote._process.is_alive() and remote._process.exitcode == 0
+
+
+class _Unpicklable(ValueError):
+    def __init__(self, message, handle):
+        super().__init__(message)
+        self.handle = handle                 # a lock: cannot be pickled
+
+
+def _raise_unpicklable(trainer):
+    import threading
+    raise _Unpicklable("bad thing", threading.Lock())
+
+
+def test_an_error_that_cannot_travel_still_arrives_as_a_message(remote):
+    remote.new(make_trainer, RunConfig())
+    with pytest.raises(RuntimeError, match="_Unpicklable: bad thing"):
+        remote._request("apply", _raise_unpicklable)
+    assert remote.run(3) == 3                 # and the child still serves

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import pickle
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -86,10 +87,19 @@ def serve(connection: Connection) -> None:
             trainer, result = COMMANDS[command](trainer, *args)
             reply = ("ok", result, _status(trainer))
         except Exception as error:          # noqa: BLE001 (sent back and raised there)
-            reply = ("error", error, _status(trainer))
+            reply = ("error", _sendable(error), _status(trainer))
         connection.send(reply)
         if go_on and reply[0] == "ok":
             keep_going(trainer, connection)
+
+
+def _sendable(error: Exception) -> Exception:
+    """Return ``error`` if it survives pickling, else a RuntimeError with its message."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:                       # noqa: BLE001 (any pickling failure)
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -173,9 +183,6 @@ class RemoteTrainer:
 
     def break_symmetry(self, layer: int, size: float = 1e-3) -> None:
         self.call("break_symmetry", layer, size)
-
-    def test_cost(self) -> float | None:
-        return self.call("test_cost")
 
     @property
     def parameters(self) -> dict:
