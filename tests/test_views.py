@@ -288,8 +288,11 @@ def test_cost_test_curve_and_divergence_marker(qtbot, flower):
     assert view.test_curve.opts["pen"].style() == Qt.PenStyle.DashLine
     assert view.divergence_line.isVisible() and view.divergence_line.value() == 250
     assert view.divergence_line.label.textItem.toPlainText() == "diverged at iteration 250"
-    view.update_snapshot(flower)
+    legend = [label.text for _, label in view.legend.items]
+    assert legend == ["train J", "test J"]
+    view.update_snapshot(dataclasses.replace(flower, test_cost_history=np.zeros((0, 2))))
     assert not view.divergence_line.isVisible()
+    assert [label.text for _, label in view.legend.items] == ["train J"]   # no test set
 
 
 def test_cost_log_mode_hides_costs_that_have_no_logarithm(qtbot, flower):

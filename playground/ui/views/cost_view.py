@@ -160,6 +160,7 @@ class CostView(QWidget):
         self._test = with_current(snapshot.test_cost_history, snapshot.iteration,
                                   snapshot.test_cost if len(snapshot.test_cost_history) else None)
         self._draw_curves()
+        self._show_test_in_legend(len(snapshot.test_cost_history) > 0)
         divergence = snapshot.divergence
         self.divergence_line.setVisible(divergence is not None)   # first: a hidden label
         if divergence is not None:                                  # ignores new text
@@ -199,6 +200,14 @@ class CostView(QWidget):
         self.hover_marker.setVisible(True)
 
     # ------------------------------------------------------------------ drawing
+
+    def _show_test_in_legend(self, shown: bool) -> None:
+        """List "test J" in the legend only when there is a test set to plot."""
+        listed = any(sample.item is self.test_curve for sample, _ in self.legend.items)
+        if shown and not listed:
+            self.legend.addItem(self.test_curve, "test J")
+        elif listed and not shown:
+            self.legend.removeItem(self.test_curve)
 
     def _draw_curves(self) -> None:
         log_y = self.log_checkbox.isChecked()
