@@ -31,15 +31,6 @@ def test_bench_json_has_every_net_and_every_installed_contender(capsys):
     assert report["machine"]["cores"] == os.cpu_count()
 
 
-def test_the_contenders_train_the_same_task():
-    from playground.core.datasets import make_dataset
-
-    data = make_dataset("flower")
-    for name in ("playground", "playground-every", "numpy"):
-        run = CONTENDERS[name].prepare((3,), data)
-        run(3)                                   # trains without error
-
-
 @pytest.mark.parametrize("args", [["--repeats", "0"], ["--seconds", "-1"], ["--long"],
                                   ["--warm-up", "-5"]])
 def test_bad_bench_arguments_exit_2(args, capsys):

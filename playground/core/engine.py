@@ -99,10 +99,8 @@ class Engine:
     # -- parameters in and out ---------------------------------------------------------
     def load(self, parameters: Parameters) -> None:
         """Copy {W1, b1, …} into the engine's [W|b] buffers."""
-        for l, layer in enumerate(self.layers, start=1):
-            n_prev = layer.Wb.shape[1] - 1
-            layer.Wb[:, :n_prev] = parameters[f"W{l}"]
-            layer.Wb[:, n_prev:] = parameters[f"b{l}"]
+        for key, view in self.parameters().items():
+            view[...] = parameters[key]
 
     def parameters(self) -> Parameters:
         """Return {W1, b1, …} as views of the live buffers."""

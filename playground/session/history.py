@@ -32,8 +32,7 @@ class History:
 
     def due(self, iteration: int) -> bool:
         """Return True if a value for ``iteration`` would be kept (worth computing)."""
-        return iteration % self.stride == 0 and (
-            not self._size or iteration > self._iterations[self._size - 1])
+        return self.next_due(iteration) == iteration
 
     def next_due(self, iteration: int) -> int:
         """Return the first iteration ≥ ``iteration`` for which ``due`` is True."""

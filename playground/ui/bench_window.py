@@ -25,8 +25,10 @@ import tempfile
 import time
 from collections.abc import Callable
 
+import numpy as np
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 
+from playground.bench import WARM_UP_STEPS  # both runs start past the first iterations
 from playground.session.config import RunConfig, make_trainer
 from playground.ui.application import make_application
 from playground.ui.main_window import MainWindow
@@ -35,13 +37,11 @@ HEARTBEAT_MS = 5
 SLIDER_CHANGES = 20
 LONG_ITERATIONS = 1_000_000
 ROUNDS = 10                    # headless and in-window measurements alternate this often
-WARM_UP_STEPS = 2048           # both runs start past the first iterations (see bench.py)
 
 
 def percentile(values: list[float], share: float) -> float:
     """Return the value below which ``share`` of ``values`` lie (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+    return float(np.percentile(values, 100 * share, method="inverted_cdf"))
 
 
 def wait(milliseconds: int) -> None:

@@ -252,12 +252,20 @@ class TrainingWorker(ChunkedWorker):
             try:
                 self.host = RemoteTrainer()
             except TrainingProcessError as error:
-                self._notice = f"{error}; training in the window's process instead."
+                self._drop_host(error)
 
     def _stopping(self) -> None:
-        if self.host is not None:
-            self.host.close()
-            self.host = None
+        self._drop_host()
+
+    def _drop_host(self, error: Exception | None = None) -> RemoteTrainer | None:
+        """End the training process, if any, and train in this thread from now on;
+        ``error`` says why, with the next run installed. Return the old handle."""
+        host, self.host = self.host, None
+        if host is not None:
+            host.close()
+        if error is not None:
+            self._notice = f"{error}; training in the window's process instead."
+        return host
 
     # -- the run, for the loop ----------------------------------------------------------
     def _ready(self) -> bool:
@@ -283,10 +291,7 @@ class TrainingWorker(ChunkedWorker):
 
     def _recover(self, error: Exception) -> None:
         """The training process is gone: train on here, from the last frame published."""
-        host, last = self.host, self._last_published
-        self.host = None
-        if host is not None:
-            host.close()
+        host, last = self._drop_host(), self._last_published
         self._set_state(RunState.PAUSED)
         if host is None or last is None or self.config is None:
             self.trainer = None
@@ -308,9 +313,7 @@ class TrainingWorker(ChunkedWorker):
                 self.host.new(factory, *args)
                 return self.host
             except TrainingProcessError as error:
-                self.host.close()
-                self.host = None
-                self._notice = f"{error}; training in the window's process instead."
+                self._drop_host(error)
         return factory(*args)
 
     # -- commands ---------------------------------------------------------------------
