@@ -5,9 +5,11 @@ cheaper, exactly as the notes write them: sigmoid' = a(1 - a), tanh' = 1 - a².
 For ReLU and leaky ReLU the notes set g'(0) = 1.
 
 Each activation also comes in an in-place form for the training engine (``core/engine.py``):
-``forward_into(Z, out)`` writes g(Z) into ``out`` and ``chain_into(dA, Z, A, scratch, mask)``
-turns dA into dZ = dA * g'(Z) in place. They compute the same numbers, operation for
-operation, as ``forward`` and ``derivative``, only without allocating.
+``forward_into(Z, out, work)`` writes g(Z) into ``out`` and ``chain_into(dA, Z, A, work)``
+turns dA into dZ = dA * g'(Z) in place; ``work`` holds scratch arrays of Z's shape. They
+compute the same numbers, operation for operation, as ``forward`` and ``derivative``,
+only without allocating — except tanh on large arrays, which ``core/fast_tanh.py``
+computes within 4 ulp of ``np.tanh``, 2.4× faster.
 """
 
 from __future__ import annotations
@@ -17,10 +19,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.core import fast_tanh
+
 # exp(-z) overflows float64 below z = -709.78; sigmoid(-700) ~ 1e-304 is already 0 for
 # every purpose, so clipping there changes no result the course can see.
 _EXP_LIMIT = 700.0
 LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Work:
+    """Scratch arrays of one layer's shape (n, m), made once, for the in-place forms."""
+
+    floats: tuple[np.ndarray, ...]
+    index: np.ndarray
+    mask: np.ndarray
+
+    @classmethod
+    def of_shape(cls, shape: tuple[int, int]) -> Work:
+        return cls(floats=tuple(np.zeros(shape) for _ in range(fast_tanh.SCRATCH_FLOATS)),
+                   index=np.zeros(shape, dtype=np.int64), mask=np.zeros(shape, dtype=bool))
 
 
 @dataclass(frozen=True)
@@ -35,8 +53,8 @@ class Activation:
     formula: str
     forward: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    forward_into: Callable[[np.ndarray, np.ndarray], None]
-    chain_into: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
+    forward_into: Callable[[np.ndarray, np.ndarray, Work], None]
+    chain_into: Callable[[np.ndarray, np.ndarray, np.ndarray, Work], None]
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -89,8 +107,8 @@ def linear_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
     return np.ones_like(Z)
 
 
-# -- in place: out = g(Z); dA *= g'(Z) (scratch: float, mask: bool, both Z's shape) ---------
-def sigmoid_into(Z: np.ndarray, out: np.ndarray) -> None:
+# -- in place: out = g(Z); dA *= g'(Z); work: scratch arrays of Z's shape -------------
+def sigmoid_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
     np.maximum(Z, -_EXP_LIMIT, out=out)
     np.negative(out, out=out)
     np.exp(out, out=out)
@@ -98,51 +116,50 @@ def sigmoid_into(Z: np.ndarray, out: np.ndarray) -> None:
     np.divide(1, out, out=out)
 
 
-def sigmoid_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
-                  mask: np.ndarray) -> None:
+def sigmoid_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+    scratch = work.floats[0]
     np.subtract(1, A, out=scratch)
     np.multiply(A, scratch, out=scratch)
     np.multiply(dA, scratch, out=dA)
 
 
-def tanh_into(Z: np.ndarray, out: np.ndarray) -> None:
-    np.tanh(Z, out=out)
+def tanh_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+    work = work or Work.of_shape(Z.shape)
+    fast_tanh.tanh_into(Z, out, work.floats, work.index)
 
 
-def tanh_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
-               mask: np.ndarray) -> None:
+def tanh_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+    scratch = work.floats[0]
     np.multiply(A, A, out=scratch)
     np.subtract(1, scratch, out=scratch)
     np.multiply(dA, scratch, out=dA)
 
 
-def relu_into(Z: np.ndarray, out: np.ndarray) -> None:
+def relu_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
     np.maximum(Z, 0.0, out=out)
 
 
-def relu_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
-               mask: np.ndarray) -> None:
+def relu_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+    scratch = work.floats[0]
     np.greater_equal(Z, 0, out=scratch)          # 1.0 / 0.0, as (Z >= 0).astype(float)
     np.multiply(dA, scratch, out=dA)
 
 
-def leaky_relu_into(Z: np.ndarray, out: np.ndarray) -> None:
+def leaky_relu_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
     np.multiply(Z, LEAKY_SLOPE, out=out)
     np.maximum(Z, out, out=out)
 
 
-def leaky_relu_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
-                     mask: np.ndarray) -> None:
-    np.less(Z, 0, out=mask)                       # where g' = 0.01; elsewhere dA * 1 = dA
-    np.multiply(dA, LEAKY_SLOPE, out=dA, where=mask)
+def leaky_relu_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+    np.less(Z, 0, out=work.mask)                  # where g' = 0.01; elsewhere dA * 1 = dA
+    np.multiply(dA, LEAKY_SLOPE, out=dA, where=work.mask)
 
 
-def linear_into(Z: np.ndarray, out: np.ndarray) -> None:
+def linear_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
     np.copyto(out, Z)
 
 
-def linear_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray,
-                 mask: np.ndarray) -> None:
+def linear_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
     """g' = 1: dA is already dZ."""
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.activations import ACTIVATIONS
+from playground.core.activations import ACTIVATIONS, Work
 from playground.core.network import Architecture, Cache, Parameters, check_data
 
 
@@ -44,8 +44,7 @@ class _Layer:
     A: np.ndarray               # a view of the first n[l] rows of A1[l] (or A[L])
     dZ: np.ndarray
     S: np.ndarray               # dZ[l] A1[l-1]ᵀ = m · [dW | db], a view of Engine.S
-    scratch: np.ndarray
-    mask: np.ndarray
+    work: Work                  # scratch arrays of Z's shape
     forward_into: object
     chain_into: object
 
@@ -84,7 +83,7 @@ class Engine:
                 Z=np.zeros((n, self.m)),
                 A=ones_below[l][:n] if hidden else np.zeros((n, self.m)),
                 dZ=np.zeros((n, self.m)), S=Ss[l - 1],
-                scratch=np.zeros((n, self.m)), mask=np.zeros((n, self.m), dtype=bool),
+                work=Work.of_shape((n, self.m)),
                 forward_into=g.forward_into if g else self.objective.activate_into,
                 chain_into=g.chain_into if g else None))
         self.output = self.layers[-1]
@@ -132,7 +131,7 @@ class Engine:
         """Z[l] = [W|b][l] A1[l-1], A[l] = g[l](Z[l]) for l = 1..L."""
         for layer in self.layers:
             np.dot(layer.Wb, layer.A1_prev, out=layer.Z)
-            layer.forward_into(layer.Z, layer.A)
+            layer.forward_into(layer.Z, layer.A, layer.work)
 
     def cost(self) -> float:
         """Return J of the last forward pass."""
@@ -149,7 +148,7 @@ class Engine:
             if l:
                 below = layers[l - 1]
                 np.dot(layer.W_T, layer.dZ, out=below.dZ)
-                below.chain_into(below.dZ, below.Z, below.A, below.scratch, below.mask)
+                below.chain_into(below.dZ, below.Z, below.A, below.work)
 
     def update(self, learning_rate: float) -> None:
         """[W|b][l] −= (learning_rate / m) · S[l] for every l: W −= α dW, b −= α db."""
