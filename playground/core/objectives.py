@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.activations import linear_into, sigmoid, sigmoid_into
+from playground.core.activations import Work, linear_into, sigmoid, sigmoid_into
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,9 @@ class Objective:
     """An output activation paired with a loss.
 
     ``output(ZL) -> AL``; ``cost(ZL, AL, Y) -> float``; ``dZ(AL, Y) -> dZ[L]``.
-    ``task`` is "binary", "multiclass" or "regression". ``activate_into(ZL, out)`` and
-    ``dZ_into(AL, Y, out)`` are the same computations writing into ``out`` (for the engine).
+    ``task`` is "binary", "multiclass" or "regression". ``activate_into(ZL, out, work)``
+    and ``dZ_into(AL, Y, out)`` are the same computations writing into ``out`` (for the
+    engine; ``work`` is scratch space, as for the hidden activations' in-place forms).
     """
 
     output: str
@@ -34,19 +35,19 @@ class Objective:
     activate: Callable[[np.ndarray], np.ndarray]
     cost: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
     dZ: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    activate_into: Callable[[np.ndarray, np.ndarray], None]
+    activate_into: Callable[[np.ndarray, np.ndarray, Work], None]
     dZ_into: Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 
 
 def binary_cross_entropy(ZL: np.ndarray, AL: np.ndarray, Y: np.ndarray) -> float:
     """Return J = −(1/m) Σ [y ln a + (1−y) ln(1−a)], with a = σ(z), computed from z.
 
-    ln σ(z) = −(max(−z, 0) + ln(1 + e^(−|z|))), so the loss per example is
-    max(z, 0) − z·y + ln(1 + e^(−|z|)): finite for every finite z.
+    ln σ(z) = −ln(1 + e^(−z)) and ln(1 − σ(z)) = −ln(1 + e^z), so the loss per example
+    is ln(1 + e^z) − y·z; ``np.logaddexp(0, z)`` computes ln(1 + e^z) without overflow,
+    so J is finite for every finite z.
     """
     m = Y.shape[1]
-    losses = np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
-    return float(np.sum(losses) / m)
+    return float((np.logaddexp(0, ZL).sum() - np.vdot(ZL, Y)) / m)
 
 
 def log_softmax(ZL: np.ndarray) -> np.ndarray:
@@ -95,7 +96,7 @@ def identity(ZL: np.ndarray) -> np.ndarray:
     return ZL
 
 
-def softmax_into(ZL: np.ndarray, out: np.ndarray) -> None:
+def softmax_into(ZL: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
     np.copyto(out, softmax(ZL))
 
 
