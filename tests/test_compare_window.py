@@ -213,3 +213,33 @@ def test_divergence_pauses_both_and_play_is_refused_with_a_reason(qtbot, window)
     back = sync(qtbot, window)
     assert back.iteration == 0 and not back.b.diverged
     assert window.message_label.text().startswith("Reset")
+
+
+def test_the_twins_train_in_a_child_process_and_it_ends_with_the_window(qtbot, tmp_path):
+    w = CompareWindow(BASE, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    w.step(30)
+    assert sync(qtbot, w).iteration == 30
+    process = w.session.worker.host._process
+    assert process.is_alive() and process.pid != os.getpid()
+    w.close()
+    assert w.session.thread.isFinished()
+    assert not process.is_alive() and process.exitcode == 0
+
+
+def test_a_lost_twin_process_is_reported_and_both_go_on_here(qtbot, window):
+    window.step(40)
+    shown = sync(qtbot, window)
+    window.session.worker.host._process.kill()
+    window.session.worker.host._process.join(5)
+    with qtbot.waitSignal(window.session.failed, timeout=20_000) as blocker:
+        window.step(10)
+    assert "training goes on in the window's process, from iteration 40" in blocker.args[0]
+    window.step(10)
+    after = sync(qtbot, window)
+    assert after.a.iteration == after.b.iteration == 50
+    assert window.session.worker.host is None
+    assert after.a.unit_spreads == (0.0,) and after.b.unit_spreads[0] > 0
+    for before, now in zip(shown.runs, after.runs):
+        assert not same_parameters(before.parameters, now.parameters)

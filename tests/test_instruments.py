@@ -130,6 +130,20 @@ def test_twin_runs_zeros_against_random():
         TwinSetup(RunConfig(), "dataset", ("flower", "moons")).configs()
 
 
+@pytest.mark.parametrize("rates", [(1.2, 1e3), (1e3, 1.2)])
+def test_twin_runs_stay_in_lock_step_when_one_diverges(rates):
+    base = RunConfig(hidden_layers=(8,), activations=("relu",), init="he")
+    twin = TwinRun(TwinSetup(base, "learning_rate", rates))
+    done = twin.run(5000)
+    a, b = twin.trainers
+    assert twin.diverged and a.iteration == b.iteration == done
+    for trainer, rate in zip(twin.trainers, rates):      # each as if it had run alone
+        alone = make_trainer(base.replace(learning_rate=rate))
+        alone.run(done)
+        for key, value in alone.parameters.items():
+            np.testing.assert_array_equal(trainer.parameters[key], value)
+
+
 def test_every_lesson_loads_and_runs():
     assert len(lessons()) >= 9
     assert list(lessons())[:3] == ["zero-init-symmetry", "zero-init-frozen", "course-flower"]

@@ -124,3 +124,21 @@ def test_history_stays_bounded_and_evenly_spaced():
 def test_history_capacity_must_be_even():
     with pytest.raises(ValueError):
         History(capacity=7)
+
+
+def test_rewind_forgets_what_came_after_the_checkpoint():
+    t = _trainer()
+    t.run(300)
+    mark = t.checkpoint()
+    t.run(5000)                                   # long enough to thin the histories
+    t.rewind(mark)
+    assert t.iteration == 300 and t.history.iterations[-1] < 300
+    t.run(700)
+    straight = _trainer()
+    straight.run(1000)
+    for key, value in straight.parameters.items():
+        np.testing.assert_array_equal(t.parameters[key], value)
+    # the thinning done meanwhile stays (every 4th point kept), and the costs agree
+    kept = np.isin(straight.history.iterations, t.history.iterations)
+    assert t.history.stride == 4 and kept.sum() == len(t.history) == 250
+    np.testing.assert_array_equal(t.history.values, straight.history.values[kept])

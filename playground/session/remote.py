@@ -7,7 +7,9 @@ In a child process the run has a core to itself, and the worker thread that driv
 waits on a pipe, which does not hold the GIL, so the window draws undisturbed.
 
 ``RemoteTrainer`` offers the part of ``Trainer``'s interface the worker uses; each call is
-one message to the child and one reply. The child keeps the Trainer and answers commands
+one message to the child and one reply. What lives there is any object with that interface
+(``run``, ``run_for``, ``iteration``, ``diverged``, ``divergence``): a Trainer, or the
+compare window's ``TwinRun``. The child keeps the Trainer and answers commands
 in order; an exception raised there is sent back and raised again in the caller.
 Nothing is shared: arguments and results are copied through the pipe (pickled; the pipe
 is private to the two processes, and no file is ever unpickled).
@@ -38,7 +40,16 @@ def _status(trainer: Trainer | None) -> tuple | None:
     """Return what the parent keeps at hand after every call: cheap to send."""
     if trainer is None:
         return None
-    return trainer.iteration, trainer.divergence, trainer.learning_rate
+    return trainer.iteration, trainer.divergence, getattr(trainer, "learning_rate", None)
+
+
+# What the parent keeps of a new run, those of them it has; they never change.
+KEPT_ATTRIBUTES = ("arch", "train", "test", "init", "seed")
+
+
+def _kept(trainer: Trainer) -> dict[str, Any]:
+    return {name: getattr(trainer, name) for name in KEPT_ATTRIBUTES
+            if hasattr(trainer, name)}
 
 
 # What the child does for each command: (trainer, *args) -> (trainer, result).
@@ -117,8 +128,9 @@ class RemoteTrainer:
     """The worker's handle on a Trainer that lives in a child process.
 
     ``new(factory, *args)`` builds the trainer there; the attributes the worker reads
-    (``iteration``, ``divergence``, ``diverged``, ``learning_rate``, ``arch``, ``train``,
-    ``test``) are kept here, refreshed by every reply. Call ``close()`` when done.
+    (``iteration``, ``divergence``, ``diverged``, ``learning_rate``, and those of
+    ``KEPT_ATTRIBUTES`` the trainer has) are kept here, the first three refreshed by every
+    reply. Call ``close()`` when done.
     """
 
     def __init__(self) -> None:
@@ -151,9 +163,8 @@ class RemoteTrainer:
     def new(self, factory: Callable[..., Trainer], *args: Any) -> None:
         """Replace the child's trainer by ``factory(*args)`` (errors raised here)."""
         self._request("new", factory, *args)
-        self.arch, self.train, self.test = (self._request("get", name)
-                                            for name in ("arch", "train", "test"))
-        self.init, self.seed = self._request("get", "init"), self._request("get", "seed")
+        for name, value in self._request("apply", _kept).items():
+            setattr(self, name, value)
 
     @property
     def diverged(self) -> bool:
@@ -167,6 +178,9 @@ class RemoteTrainer:
     def call(self, name: str, *args: Any) -> Any:
         return self._request("call", name, *args)
 
+    def get(self, name: str) -> Any:
+        return self._request("get", name)
+
     def run(self, iterations: int) -> int:
         return self.call("run", iterations)
 
@@ -175,29 +189,31 @@ class RemoteTrainer:
         next call (see ``keep_going``)."""
         return self._request("call", "run_for", seconds, max_iterations, go_on=self.running)
 
-    def reset(self, seed: int | None = None) -> None:
-        self.call("reset", seed)
+    def reset(self, *args: Any) -> None:
+        self.call("reset", *args)
 
     def set_learning_rate(self, learning_rate: float) -> None:
         self._request("call", "set_learning_rate", learning_rate, go_on=self.running)
 
-    def break_symmetry(self, layer: int, size: float = 1e-3) -> None:
-        self.call("break_symmetry", layer, size)
+    def break_symmetry(self, *args: Any) -> None:
+        self.call("break_symmetry", *args)
 
     @property
     def parameters(self) -> dict:
-        return self._request("get", "parameters")
+        return self.get("parameters")
 
-    def snapshot(self, **options: Any) -> Snapshot:
-        """Return ``take_snapshot(trainer, **options)``, taken in the child.
+    def snapshot(self, build: Callable[..., Any] = take_snapshot, **options: Any) -> Any:
+        """Return ``build(trainer, **options)``, a Snapshot or a tuple of them, taken in
+        the child.
 
-        The run's data and the grid travel only once: the snapshot comes back without
-        them and gets this side's objects, so they stay the same objects all run long
-        (views compare them by identity to know when to re-place the data points).
+        The run's data and the grid travel only once: snapshots come back without them
+        and get this side's objects, so they stay the same objects all run long (views
+        compare them by identity to know when to re-place the data points).
         """
-        light = self._request("apply", _snapshot_with, options, go_on=self.running)
-        return dataclasses.replace(light, train=self.train, test=self.test,
-                                   grid=options.get("grid"))
+        light = self._request("apply", _built_without_data, build, options,
+                              go_on=self.running)
+        return _each(light, lambda s: dataclasses.replace(
+            s, train=self.train, test=self.test, grid=options.get("grid")))
 
     def close(self) -> None:
         """End the child: ask, wait, and terminate it if it does not go."""
@@ -212,8 +228,14 @@ class RemoteTrainer:
         self._connection.close()
 
 
-def _snapshot_with(trainer: Trainer, options: dict) -> Snapshot:
-    """Return the snapshot without the data and the grid (the parent has both)."""
-    snapshot = take_snapshot(trainer, **options)
-    return dataclasses.replace(snapshot, train=None, test=None, grid=None)
+def _each(built: Any, change: Callable[[Snapshot], Snapshot]) -> Any:
+    """Return ``change`` applied to a Snapshot, or to each of a tuple of them."""
+    return tuple(map(change, built)) if isinstance(built, tuple) else change(built)
+
+
+def _built_without_data(trainer: Trainer, build: Callable[..., Any], options: dict) -> Any:
+    """Return ``build(trainer, **options)`` without the data and the grid (the parent
+    has both)."""
+    return _each(build(trainer, **options),
+                 lambda s: dataclasses.replace(s, train=None, test=None, grid=None))
 

@@ -92,6 +92,17 @@ def quiet(method):
     return wrapper
 
 
+def run_for(run, seconds: float, max_iterations: int) -> int:
+    """Call ``run.run(n)`` in growing batches for about ``seconds`` of wall time, at most
+    ``max_iterations`` steps in all, until ``run.diverged``; return the steps done."""
+    deadline = time.perf_counter() + seconds
+    done, batch = 0, 1
+    while done < max_iterations and not run.diverged and time.perf_counter() < deadline:
+        done += run.run(min(batch, max_iterations - done))
+        batch = min(batch * 2, 256)
+    return done
+
+
 def check_learning_rate(learning_rate: float) -> float:
     """Return ``learning_rate`` as a float, or raise ValueError unless it is finite and > 0."""
     value = float(learning_rate)
@@ -197,12 +208,7 @@ class Trainer:
 
     def run_for(self, seconds: float, max_iterations: int) -> int:
         """Run steps for about ``seconds`` of wall time, at most ``max_iterations``."""
-        deadline = time.perf_counter() + seconds
-        done, batch = 0, 1
-        while done < max_iterations and not self.diverged and time.perf_counter() < deadline:
-            done += self.run(min(batch, max_iterations - done))
-            batch = min(batch * 2, 256)
-        return done
+        return run_for(self, seconds, max_iterations)
 
     def _run_chunk(self, k: int) -> None:
         """Run k steps fast; if they went non-finite, roll back and replay them carefully.
@@ -210,21 +216,29 @@ class Trainer:
         The state one step before the end is kept too, so that the replay of the next
         chunk can step back from its first iteration just as from any other.
         """
-        engine, start, before_start = self.engine, self.iteration, self._previous
-        saved = engine.save()
+        engine, mark = self.engine, self.checkpoint()
         self._stepped = True
         if self._run_fast(k - 1):
             self._previous = engine.save()
             if self._run_fast(1) and engine.finite():
                 return
-        engine.restore(saved)
-        self.iteration, self._previous = start, before_start
-        self.history.truncate(start - 1)
-        self.layers.truncate(start - 1)
+        self.rewind(mark)
         for _ in range(k):
             if self.diverged:
                 break
             self._step_carefully()
+
+    def checkpoint(self) -> tuple:
+        """Return what ``rewind`` needs to put the run back where it stands now."""
+        return self.engine.save(), self.iteration, self._previous, self.divergence
+
+    def rewind(self, checkpoint: tuple) -> None:
+        """Put the run back where it stood at ``checkpoint``, forgetting the costs and
+        readings recorded since (steps replayed from there give the same numbers)."""
+        saved, self.iteration, self._previous, self.divergence = checkpoint
+        self.engine.restore(saved)
+        self.history.truncate(self.iteration - 1)
+        self.layers.truncate(self.iteration - 1)
 
     def _run_fast(self, k: int) -> bool:
         """Run k steps, recording what is due; return False if a recorded cost is not finite."""

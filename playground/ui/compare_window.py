@@ -5,10 +5,12 @@ picks (by default the initialisation: A = zeros, B = random × 0.01), so any dif
 screen is caused by that choice. Each run has its own column — title, numbers, decision
 boundary, symmetry history — and one shared plot shows both cost curves.
 
-Threads follow the main window's rules: ``TwinWorker`` (a ``ChunkedWorker``) owns the
-``TwinRun`` in its own long-lived QThread, advances both trainers together in
-time-budgeted chunks and publishes an immutable ``TwinSnapshot`` (a pair of Snapshots) at
-most ``FRAME_SECONDS`` apart; the window draws the newest pair at display rate. Closing the
+Threads and processes follow the main window's rules: ``TwinWorker`` (a ``HostedWorker``)
+drives the ``TwinRun`` from its own long-lived QThread; the TwinRun lives in a training
+process of its own (or in that thread if none can be started), advances both trainers
+together in time-budgeted chunks and builds an immutable ``TwinSnapshot`` (a pair of
+Snapshots) at most ``FRAME_SECONDS`` apart; the window draws the newest pair at display
+rate. Closing the
 window shuts the worker down (stop → quit → wait); the main window's run is independent.
 
 Open it from the main window with ``CompareWindow(config, settings, parent=self).show()``;
@@ -42,8 +44,9 @@ from playground.core.activations import ACTIVATIONS
 from playground.core.grid import Grid, make_grid
 from playground.core.initialization import INITS
 from playground.session.config import RunConfig
-from playground.session.snapshot import RunState, Snapshot, take_snapshot
-from playground.session.twin import TWIN_FIELDS, TwinRun, TwinSetup
+from playground.session.remote import RemoteTrainer
+from playground.session.snapshot import RunState, Snapshot
+from playground.session.twin import TWIN_FIELDS, TwinRun, TwinSetup, take_twin_snapshots
 from playground.ui.controls import (
     INIT_SCALE_RANGE,
     LEARNING_RATE_RANGE,
@@ -57,7 +60,7 @@ from playground.ui.views import colors
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import cost_plot, drawable, with_current
 from playground.ui.views.instruments_view import SymmetryView
-from playground.ui.worker import GRID_RESOLUTION, ChunkedWorker, WorkerSession
+from playground.ui.worker import GRID_RESOLUTION, HostedWorker, WorkerSession, recovering
 
 DISPLAY_INTERVAL_MS = 16        # draw the newest pair at most ~60 times a second
 RUN_NAMES = ("A", "B")
@@ -158,61 +161,73 @@ class TwinSnapshot:
         return min(self.a.iteration, self.b.iteration)
 
 
-class TwinWorker(ChunkedWorker):
-    """Owns a TwinRun in the worker's thread; ``snapshot_ready`` carries TwinSnapshots."""
+class TwinWorker(HostedWorker):
+    """Owns the TwinRun, in a training process of its own when one can be started (as the
+    main window's run is); ``snapshot_ready`` carries TwinSnapshots."""
 
     failed = Signal(str)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.twin: TwinRun | None = None
+    def __init__(self, separate_process: bool = True) -> None:
+        super().__init__(separate_process)
+        self.twin: TwinRun | RemoteTrainer | None = None
         self.setup: TwinSetup | None = None
         self.grid: Grid | None = None
         self._message = ""
         self._run_messages = ["", ""]
+        self._last_published: TwinSnapshot | None = None
 
-    # -- the run, for the loop ----------------------------------------------------------
-    def _ready(self) -> bool:
-        return self.twin is not None
+    def _run(self) -> TwinRun | RemoteTrainer | None:
+        return self.twin
 
-    def _iteration(self) -> int:
-        return self.twin.iteration
-
-    def _advance(self, iterations: int) -> int:
-        return self.twin.run(iterations)
-
-    def _halted(self) -> bool:
-        return any(t.diverged for t in self.twin.trainers)
+    def _recover(self, error: Exception) -> None:
+        """The training process is gone: go on here, from the last pair published."""
+        self._drop_host()
+        self._set_state(RunState.PAUSED)
+        last = self._last_published
+        if last is None:
+            self.twin = None
+            self.failed.emit(f"{error}. Start a new run.")
+            return
+        self.twin = TwinRun(last.setup, start=tuple((dict(s.parameters), s.iteration)
+                                                    for s in last.runs))
+        self._message = (f"{error}: training goes on in the window's process, from "
+                         f"iteration {last.iteration} (the last frame shown).")
+        self.failed.emit(self._message)
+        self._publish(force=True)
 
     # -- commands ---------------------------------------------------------------------
     @Slot(object, str)
+    @recovering
     def configure(self, setup: TwinSetup, message: str) -> None:
         """Build both runs from ``setup`` (parameters drawn from its seed), paused."""
         try:
-            twin = TwinRun(setup)
+            twin = self._new_run(TwinRun, setup)
         except (ValueError, OSError) as error:
             self.failed.emit(str(error))
             self._publish(force=True)
             return
         self.twin, self.setup = twin, setup
         self.run_id += 1
-        self.grid = make_grid(twin.trainers[0].train.X, GRID_RESOLUTION)
-        self._message, self._run_messages = message, ["", ""]
+        self.grid = make_grid(twin.train.X, GRID_RESOLUTION)
+        self._message = " ".join(filter(None, (self._notice, message)))
+        self._notice, self._run_messages = "", ["", ""]
         self._set_state(RunState.PAUSED)
         self._publish(force=True)
 
     def _refuse_play(self) -> None:
+        diverged = (self.twin.get("diverged_runs") if self.twin is self.host
+                    else self.twin.diverged_runs)
         self.failed.emit("Run " + " and ".join(
-            name for name, t in zip(RUN_NAMES, self.twin.trainers) if t.diverged)
+            name for name, gone in zip(RUN_NAMES, diverged) if gone)
             + " diverged. Reset to start again.")
 
     @Slot()
+    @recovering
     def reset(self) -> None:
         """Back to iteration 0: both runs re-drawn from the setup's seed, as at the start."""
         if self.twin is None:
             return
-        for trainer in self.twin.trainers:
-            trainer.reset()
+        self.twin.reset()
         self.run_id += 1
         self._message = "Reset: both runs re-drawn from the same seed."
         self._run_messages = ["", ""]
@@ -220,12 +235,13 @@ class TwinWorker(ChunkedWorker):
         self._publish(force=True)
 
     @Slot(int, int, float)
+    @recovering
     def break_symmetry(self, run: int, layer: int, size: float) -> None:
         """Add noise of ``size`` to W[layer] of run ``run`` (0 = A, 1 = B) only."""
         if self.twin is None:
             return
         try:
-            self.twin.trainers[run].break_symmetry(layer, size)
+            self.twin.break_symmetry(run, layer, size)
         except (ValueError, IndexError) as error:
             self.failed.emit(str(error))
             return
@@ -236,10 +252,15 @@ class TwinWorker(ChunkedWorker):
     # -- frames -----------------------------------------------------------------------
     def snapshot(self) -> TwinSnapshot:
         """Return both runs' snapshots now (call in the worker's thread)."""
-        a, b = (take_snapshot(trainer, run_id=self.run_id, state=self.state, grid=self.grid,
-                              steps_per_second=self._steps_per_second, message=message)
-                for trainer, message in zip(self.twin.trainers, self._run_messages))
-        return TwinSnapshot(a, b, self.setup, self._message)
+        options = dict(messages=tuple(self._run_messages), run_id=self.run_id,
+                       state=self.state, grid=self.grid,
+                       steps_per_second=self._steps_per_second)
+        if self.twin is self.host:
+            a, b = self.host.snapshot(build=take_twin_snapshots, **options)
+        else:
+            a, b = take_twin_snapshots(self.twin, **options)
+        self._last_published = TwinSnapshot(a, b, self.setup, self._message)
+        return self._last_published
 
 
 class TwinSession(WorkerSession):
@@ -253,8 +274,8 @@ class TwinSession(WorkerSession):
     _reset = Signal()
     _break_symmetry = Signal(int, int, float)
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(TwinWorker(), "playground-twin-runs", parent)
+    def __init__(self, parent: QObject | None = None, separate_process: bool = True) -> None:
+        super().__init__(TwinWorker(separate_process), "playground-twin-runs", parent)
         self.latest: TwinSnapshot | None = None
         self._configure.connect(self.worker.configure)
         self._set_playing.connect(self.worker.set_playing)

@@ -229,23 +229,23 @@ class ChunkedWorker(QObject):
         self.snapshot_ready.emit(self.snapshot())
 
 
-class TrainingWorker(ChunkedWorker):
-    """Owns the run. Public slots are commands; ``snapshot_ready`` carries every frame."""
+class HostedWorker(ChunkedWorker):
+    """A worker whose run lives in a training process of its own when one can be started
+    (``RemoteTrainer``; see ``playground.session.remote``), else in this thread.
 
-    failed = Signal(str, object)         # (why, config of the run that was kept or None)
-    gradient_checked = Signal(object)    # GradCheckResult of a gradient_check command
+    A subclass says what its run is (``_run``: a Trainer, a TwinRun, or the handle on
+    either in the child) and builds new runs with ``_new_run``.
+    """
 
     def __init__(self, separate_process: bool = True) -> None:
         super().__init__()
-        self.trainer: Trainer | RemoteTrainer | None = None
-        self.config: RunConfig | None = None
-        self.grid: Grid | None = None
-        self.test_history = History()
-        self._message = ""
         self._separate_process = separate_process
         self.host: RemoteTrainer | None = None   # the child process, once started
-        self._last_published: Snapshot | None = None
         self._notice = ""                        # said with the next run installed
+
+    def _run(self):
+        """Return the run, or None before the first one."""
+        raise NotImplementedError
 
     def _started(self) -> None:
         if self._separate_process:
@@ -267,27 +267,58 @@ class TrainingWorker(ChunkedWorker):
             self._notice = f"{error}; training in the window's process instead."
         return host
 
+    def _new_run(self, factory, *args):
+        """Return ``factory(*args)``, built in the child process when there is one (and
+        here, from now on, if that process has gone)."""
+        if self.host is not None:
+            try:
+                self.host.new(factory, *args)
+                return self.host
+            except TrainingProcessError as error:
+                self._drop_host(error)
+        return factory(*args)
+
     # -- the run, for the loop ----------------------------------------------------------
     def _ready(self) -> bool:
-        return self.trainer is not None
+        return self._run() is not None
 
     def _iteration(self) -> int:
-        return self.trainer.iteration
+        return self._run().iteration
 
     def _advance(self, iterations: int) -> int:
-        return self.trainer.run(iterations)
+        return self._run().run(iterations)
 
     def _run_chunk(self) -> int:
-        """One round trip: the trainer runs for ``_chunk_seconds`` where it lives."""
-        return self.trainer.run_for(self._chunk_seconds(), MAX_CHUNK_ITERATIONS)
+        """One round trip: the run trains for ``_chunk_seconds`` where it lives."""
+        return self._run().run_for(self._chunk_seconds(), MAX_CHUNK_ITERATIONS)
 
     def _halted(self) -> bool:
-        return self.trainer.diverged
+        return self._run().diverged
 
     def _set_state(self, state: RunState) -> None:
         super()._set_state(state)
         if self.host is not None:           # the child trains between calls while running
             self.host.running = state is RunState.RUNNING
+
+
+class TrainingWorker(HostedWorker):
+    """Owns the run. Public slots are commands; ``snapshot_ready`` carries every frame."""
+
+    failed = Signal(str, object)         # (why, config of the run that was kept or None)
+    gradient_checked = Signal(object)    # GradCheckResult of a gradient_check command
+
+    def __init__(self, separate_process: bool = True) -> None:
+        super().__init__(separate_process)
+        self.trainer: Trainer | RemoteTrainer | None = None
+        self.config: RunConfig | None = None
+        self.grid: Grid | None = None
+        self.test_history = History()
+        self._message = ""
+        self._last_published: Snapshot | None = None
+
+    # -- the run, for the loop ----------------------------------------------------------
+    def _run(self) -> Trainer | RemoteTrainer | None:
+        return self.trainer
 
     def _recover(self, error: Exception) -> None:
         """The training process is gone: train on here, from the last frame published."""
@@ -305,24 +336,13 @@ class TrainingWorker(ChunkedWorker):
                          f"iteration {last.iteration} (the last frame shown).", None)
         self._publish(force=True)
 
-    def _new_trainer(self, factory, *args) -> Trainer | RemoteTrainer:
-        """Return ``factory(*args)``, built in the child process when there is one (and
-        here, from now on, if that process has gone)."""
-        if self.host is not None:
-            try:
-                self.host.new(factory, *args)
-                return self.host
-            except TrainingProcessError as error:
-                self._drop_host(error)
-        return factory(*args)
-
     # -- commands ---------------------------------------------------------------------
     @Slot(object, str)
     @recovering
     def configure(self, config: RunConfig, message: str) -> None:
         """Start a new run from ``config`` (parameters drawn from its seed), paused."""
         try:
-            trainer = self._new_trainer(make_trainer, config)
+            trainer = self._new_run(make_trainer, config)
         except (ValueError, OSError) as error:
             self._refuse(str(error))
             return
@@ -333,7 +353,7 @@ class TrainingWorker(ChunkedWorker):
     def load_model(self, model: SavedModel, config: RunConfig, message: str) -> None:
         """Start a run at ``model``'s parameters and iteration, on ``config``'s data."""
         try:
-            trainer = self._new_trainer(trainer_for_model, model, config)
+            trainer = self._new_run(trainer_for_model, model, config)
         except (ValueError, OSError) as error:
             self._refuse(str(error))
             return
