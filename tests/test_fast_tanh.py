@@ -80,10 +80,12 @@ def test_identical_rows_stay_identical():
     assert (y == y[0]).all()
 
 
-def test_an_engine_on_the_table_path_agrees_with_the_plain_formulas():
+@pytest.mark.parametrize("hidden", [(8, 8), (64, 3, 16)])
+def test_an_engine_on_the_table_path_agrees_with_the_plain_formulas(hidden):
+    # (64, 3, 16): layers of different sizes share one scratch Work, on both tanh paths
     data = make_dataset("flower")
-    arch = Architecture((2, 8, 8, 1), ("tanh", "tanh"))
-    assert 8 * data.m >= SIZE
+    arch = Architecture((2, *hidden, 1), ("tanh",) * len(hidden))
+    assert max(hidden) * data.m >= SIZE
     p = initialize_parameters(arch.layer_dims, "xavier", np.random.RandomState(0))
     engine = Engine(arch, data.X, data.Y)
     engine.load(p)

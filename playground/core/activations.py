@@ -36,9 +36,16 @@ class Work:
     mask: np.ndarray
 
     @classmethod
-    def of_shape(cls, shape: tuple[int, int]) -> Work:
+    def of_shape(cls, shape: tuple[int, ...]) -> Work:
         return cls(floats=tuple(np.zeros(shape) for _ in range(fast_tanh.SCRATCH_FLOATS)),
                    index=np.zeros(shape, dtype=np.int64), mask=np.zeros(shape, dtype=bool))
+
+    def view(self, shape: tuple[int, int]) -> Work:
+        """Return a Work of ``shape`` made of the first values of this one's arrays: no
+        call keeps anything in its scratch, so one Work serves every layer."""
+        size = shape[0] * shape[1]
+        return Work(*(tuple(a.ravel()[:size].reshape(shape) for a in self.floats),
+                      *(a.ravel()[:size].reshape(shape) for a in (self.index, self.mask))))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ class _Layer:
     A: np.ndarray               # a view of the first n[l] rows of A1[l] (or A[L])
     dZ: np.ndarray
     S: np.ndarray               # dZ[l] A1[l-1]ᵀ = m · [dW | db], a view of Engine.S
-    work: Work                  # scratch arrays of Z's shape
+    work: Work                  # scratch arrays of Z's shape (views of one shared Work)
     forward_into: object
     chain_into: object
 
@@ -71,6 +71,7 @@ class Engine:
         self.P, Wbs = _flat_views(shapes)            # all [W|b], and each layer's view
         self.S, Ss = _flat_views(shapes)             # all dZ A1ᵀ, likewise
         self._step = np.zeros_like(self.P)
+        work = Work.of_shape((max(dims[1:]) * self.m,))    # scratch, shared by all layers
         self.layers: list[_Layer] = []
         for l in range(1, arch.L + 1):
             n, n_prev = dims[l], dims[l - 1]
@@ -83,7 +84,7 @@ class Engine:
                 Z=np.zeros((n, self.m)),
                 A=ones_below[l][:n] if hidden else np.zeros((n, self.m)),
                 dZ=np.zeros((n, self.m)), S=Ss[l - 1],
-                work=Work.of_shape((n, self.m)),
+                work=work.view((n, self.m)),
                 forward_into=g.forward_into if g else self.objective.activate_into,
                 chain_into=g.chain_into if g else None))
         self.output = self.layers[-1]
