@@ -43,12 +43,14 @@ def test_gui_bench_reports_every_window_figure(capsys, qapp):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     assert cli.main(["bench", "--gui", "--seconds", "0.6", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
-    assert r["headless_steps_per_second"] > 0 and r["in_window_steps_per_second"] > 0
-    assert r["ratio"] == pytest.approx(r["in_window_steps_per_second"]
-                                       / r["headless_steps_per_second"])
-    assert r["frames_per_second"] > 0
-    late = r["lateness_ms"]
-    assert 0 <= late["p50"] <= late["p99"] <= late["max"]
+    assert [n["net"] for n in r["nets"]] == ["2-4-1", "2-8-8-1", "2-64-64-1"]
+    for n in r["nets"]:
+        assert n["headless_steps_per_second"] > 0 and n["in_window_steps_per_second"] > 0
+        assert n["ratio"] == pytest.approx(n["in_window_steps_per_second"]
+                                           / n["headless_steps_per_second"])
+        assert n["frames_per_second"] > 0
+        late = n["lateness_ms"]
+        assert 0 <= late["p50"] <= late["p99"] <= late["max"]
     slider = r["slider_latency_ms"]
     assert 0 < slider["p50"] <= slider["p95"] <= slider["max"] < 5000
     assert 0 < r["startup_seconds"] < 60

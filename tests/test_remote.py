@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pickle
+import platform
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -128,3 +131,24 @@ def test_an_error_that_cannot_travel_still_arrives_as_a_message(remote):
     with pytest.raises(RuntimeError, match="_Unpicklable: bad thing"):
         remote._request("apply", _raise_unpicklable)
     assert remote.run(3) == 3                 # and the child still serves
+
+
+FREED_16_MB = """
+import sys, numpy as np
+from playground.session.remote import keep_freed_memory
+from playground.ui.bench_window import resident_mb
+if sys.argv[1] == "keep":
+    assert keep_freed_memory()
+before = resident_mb()
+a = np.ones(2 << 20)            # 16 MB, written
+del a
+print(resident_mb() - before)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_the_training_process_keeps_freed_memory_instead_of_faulting_it_in_again():
+    kept = {how: float(subprocess.run([sys.executable, "-c", FREED_16_MB, how],
+                                      capture_output=True, text=True, check=True).stdout)
+            for how in ("keep", "default")}
+    assert kept["keep"] > 12 and kept["default"] < 4

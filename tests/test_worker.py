@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -206,5 +207,34 @@ def test_a_lost_training_process_is_reported_and_training_goes_on_here(qtbot):
         after = sync(qtbot, s)
         assert after.iteration == 50 and s.worker.host is None
         assert np.isfinite(after.cost)
+    finally:
+        assert s.shutdown()
+
+
+def test_costly_snapshots_come_less_often_so_the_run_keeps_most_of_the_time(qtbot,
+                                                                            monkeypatch):
+    # A 20 ms snapshot may take a quarter of the time: about one frame per 80 ms, where
+    # cheap snapshots come every FRAME_SECONDS (~29 ms), ~50 in the same 1.5 s.
+    take = worker_module.take_snapshot
+
+    def slow(*args, **kwargs):
+        time.sleep(0.020)
+        return take(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "take_snapshot", slow)
+    s = TrainingSession(separate_process=False)
+    frames = []
+    s.snapshot_ready.connect(lambda snapshot: frames.append(snapshot.iteration))
+    try:
+        s.configure(RunConfig())
+        sync(qtbot, s)
+        s.set_playing(True)
+        qtbot.wait(300)                           # the first frames measure the cost
+        frames.clear()
+        qtbot.wait(1500)
+        s.set_playing(False)
+        playing = list(frames)
+        assert 3 <= len(playing) <= 25
+        assert playing == sorted(playing) and playing[-1] > playing[0]
     finally:
         assert s.shutdown()

@@ -140,6 +140,9 @@ def sigmoid_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> N
 
 
 def tanh_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+    if not fast_tanh.uses_table(Z):             # small or single precision
+        np.tanh(Z, out=out)
+        return
     work = work or Work.of_shape(Z.shape)
     fast_tanh.tanh_into(Z, out, work.floats, work.index)
 

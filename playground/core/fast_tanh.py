@@ -51,11 +51,16 @@ def _odd_table() -> np.ndarray:
 TABLE = _odd_table()
 
 
+def uses_table(x: np.ndarray) -> bool:
+    """Return True if ``tanh_into`` computes tanh(x) from the table (else: np.tanh)."""
+    return x.size >= TABLE_MIN_SIZE and x.dtype == np.float64
+
+
 def tanh_into(x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ...],
               index: np.ndarray) -> None:
     """Write tanh(x) into ``out``. ``floats``: SCRATCH_FLOATS float64 scratch arrays;
     ``index``: an int64 scratch array; all contiguous and of x's shape."""
-    if x.size < TABLE_MIN_SIZE:
+    if not uses_table(x):
         np.tanh(x, out=out)
         return
     s, v, ta = floats

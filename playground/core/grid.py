@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.network import Architecture, Parameters, forward
+from playground.core.activations import ACTIVATIONS
+from playground.core.network import Architecture, Parameters
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,21 @@ def grid_activations(grid: Grid, parameters: Parameters, arch: Architecture,
     """Return A[l] over the grid for l = 1..L, each (n[l], r, r) for 2-D or (n[l], r) for 1-D.
 
     ``dtype`` np.float32 computes in single precision: plenty for pictures, and NumPy's
-    float32 tanh and exp are several times faster than float64's.
+    float32 tanh and exp are several times faster than float64's. The forward pass is
+    ``network.forward``'s, computed in place: with 10⁴ points a layer's arrays are
+    megabytes, and every new one costs page faults.
     """
-    points = grid.points.astype(dtype, copy=False)
-    cache = forward(points, {k: v.astype(dtype, copy=False) for k, v in parameters.items()},
-                    arch)
+    A = grid.points.astype(dtype, copy=False)
+    maps = []
+    for l in range(1, arch.L + 1):
+        Z = parameters[f"W{l}"].astype(dtype, copy=False) @ A
+        Z += parameters[f"b{l}"].astype(dtype, copy=False)
+        A = np.empty_like(Z)
+        if l == arch.L:
+            arch.objective.activate_into(Z, A)
+        else:
+            ACTIVATIONS[arch.activations[l - 1]].forward_into(Z, A)
+        maps.append(A)
     r = grid.resolution
     shape = (r, r) if grid.ys is not None else (r,)
-    return [A.reshape((A.shape[0], *shape)) for A in cache.A[1:]]
+    return [A.reshape((A.shape[0], *shape)) for A in maps]

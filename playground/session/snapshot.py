@@ -134,8 +134,8 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
     outputs, unit_maps = None, ()
     if grid is not None:
         maps = grid_activations(grid, p, arch, MAP_DTYPE)
-        outputs = _frozen(maps[-1], MAP_DTYPE)
-        unit_maps = tuple(_frozen(A, MAP_DTYPE) for A in maps[:-1])
+        outputs = _read_only(maps[-1])          # fresh arrays already: no copy needed
+        unit_maps = tuple(_read_only(A) for A in maps[:-1])
     return Snapshot(
         run_id=run_id, iteration=trainer.iteration, state=state,
         learning_rate=trainer.learning_rate, arch=arch, train=trainer.train,

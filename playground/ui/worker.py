@@ -7,7 +7,8 @@ not share Python's GIL. Where no child process can be started, it trains in this
 Commands arrive as queued calls (``TrainingSession`` emits the signals), so they are
 applied between chunks. Training runs in time-budgeted chunks from a zero-interval timer in
 the worker's thread; a snapshot is published at most ``FRAME_SECONDS`` apart (and at every
-state change). Nothing else crosses threads.
+state change), or further apart when snapshots are costly: building them may take at most
+``SNAPSHOT_SHARE`` of the time, the rest is the run's. Nothing else crosses threads.
 
 Shutdown is stop → quit → wait: ``TrainingSession.shutdown`` never leaves a running thread.
 
@@ -40,6 +41,10 @@ from playground.session.trainer import Trainer
 
 CHUNK_SECONDS = 0.008          # training time between two looks at the command queue
 FRAME_SECONDS = 1 / 35         # at most this often a snapshot is built and published
+# At most this share of the time goes to snapshots: a 64-64 net's take ~25 ms to build,
+# send and receive, which at 35 a second left the run a quarter of its speed. Small nets'
+# take 1–3 ms and keep the full frame rate.
+SNAPSHOT_SHARE = 0.25
 GRID_RESOLUTION = 100
 MAX_CHUNK_ITERATIONS = 100_000
 
@@ -74,6 +79,8 @@ class ChunkedWorker(QObject):
         self.run_id = 0
         self._timer: QTimer | None = None
         self._last_publish = 0.0
+        self._frame_seconds = FRAME_SECONDS     # grows when snapshots are costly
+        self._snapshot_seconds = 0.0            # what building and receiving one costs
         self._rate = (time.perf_counter(), 0)   # (since, iterations) for steps/s
         self._steps_per_second = 0.0
 
@@ -190,8 +197,8 @@ class ChunkedWorker(QObject):
 
     def _chunk_seconds(self) -> float:
         """Return how long the next chunk trains: ``CHUNK_SECONDS``, or less so that it
-        ends when the next frame is due (frames then come every ``FRAME_SECONDS``)."""
-        due = self._last_publish + FRAME_SECONDS - time.perf_counter()
+        ends when the next frame is due (frames then come every ``_frame_seconds``)."""
+        due = self._last_publish + self._frame_seconds - time.perf_counter()
         return min(CHUNK_SECONDS, max(0.001, due))
 
     def _run_chunk(self) -> int:
@@ -222,11 +229,15 @@ class ChunkedWorker(QObject):
 
     def _publish(self, force: bool = False) -> None:
         now = time.perf_counter()
-        if not self._ready() or (not force and now - self._last_publish < FRAME_SECONDS):
+        if not self._ready() or (not force and now - self._last_publish < self._frame_seconds):
             return
         self._last_publish = now
         self._measure_rate()
-        self.snapshot_ready.emit(self.snapshot())
+        snapshot = self.snapshot()
+        # the cost, smoothed over ~5 snapshots: one slow frame does not slow the next
+        self._snapshot_seconds += (time.perf_counter() - now - self._snapshot_seconds) / 5
+        self._frame_seconds = max(FRAME_SECONDS, self._snapshot_seconds / SNAPSHOT_SHARE)
+        self.snapshot_ready.emit(snapshot)
 
 
 class HostedWorker(ChunkedWorker):
