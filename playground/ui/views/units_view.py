@@ -172,7 +172,7 @@ def mosaic(maps: np.ndarray, columns: int, gap: int) -> np.ndarray:
     """
     n, r = maps.shape[0], maps.shape[1]
     lines = math.ceil(n / columns)
-    tiles = np.full((lines * columns, r + gap, r + gap), np.nan)
+    tiles = np.full((lines * columns, r + gap, r + gap), np.nan, dtype=maps.dtype)
     tiles[:n, :r, :r] = maps
     tiles = tiles.reshape(lines, columns, r + gap, r + gap)[::-1]     # line 0 on top
     image = tiles.transpose(0, 2, 1, 3).reshape(lines * (r + gap), columns * (r + gap))
