@@ -9,7 +9,7 @@ Each activation also comes in an in-place form for the training engine (``core/e
 turns dA into dZ = dA * g'(Z) in place; ``work`` holds scratch arrays of Z's shape. They
 compute the same numbers, operation for operation, as ``forward`` and ``derivative``,
 only without allocating — except tanh on large arrays, which ``core/fast_tanh.py``
-computes within 4 ulp of ``np.tanh``, 2.4× faster.
+computes within 4 ulp of ``np.tanh``, 1.6–2.6× faster.
 """
 
 from __future__ import annotations
@@ -44,8 +44,11 @@ class Work:
         """Return a Work of ``shape`` made of the first values of this one's arrays: no
         call keeps anything in its scratch, so one Work serves every layer."""
         size = shape[0] * shape[1]
-        return Work(*(tuple(a.ravel()[:size].reshape(shape) for a in self.floats),
-                      *(a.ravel()[:size].reshape(shape) for a in (self.index, self.mask))))
+
+        def first(a: np.ndarray) -> np.ndarray:
+            return a.ravel()[:size].reshape(shape)
+
+        return Work(tuple(map(first, self.floats)), first(self.index), first(self.mask))
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ waits on a pipe, which does not hold the GIL, so the window draws undisturbed.
 ``RemoteTrainer`` offers the part of ``Trainer``'s interface the worker uses; each call is
 one message to the child and one reply. What lives there is any object with that interface
 (``run``, ``run_for``, ``iteration``, ``diverged``, ``divergence``): a Trainer, or the
-compare window's ``TwinRun``. The child keeps the Trainer and answers commands
-in order; an exception raised there is sent back and raised again in the caller.
+compare window's ``TwinRun``. The child keeps the run and answers commands in order; an
+exception raised there is sent back and raised again in the caller.
 Nothing is shared: arguments and results are copied through the pipe (pickled; the pipe
 is private to the two processes, and no file is ever unpickled).
 """

@@ -10,8 +10,8 @@ drives the ``TwinRun`` from its own long-lived QThread; the TwinRun lives in a t
 process of its own (or in that thread if none can be started), advances both trainers
 together in time-budgeted chunks and builds an immutable ``TwinSnapshot`` (a pair of
 Snapshots) at most ``FRAME_SECONDS`` apart; the window draws the newest pair at display
-rate. Closing the
-window shuts the worker down (stop → quit → wait); the main window's run is independent.
+rate. Closing the window shuts the worker and its process down (stop → quit → wait); the
+main window's run is independent.
 
 Open it from the main window with ``CompareWindow(config, settings, parent=self).show()``;
 run it alone with ``python -m playground.ui.compare_window``.

@@ -13,8 +13,9 @@ state change), or further apart when snapshots are costly: building them may tak
 Shutdown is stop → quit → wait: ``TrainingSession.shutdown`` never leaves a running thread.
 
 ``ChunkedWorker`` and ``WorkerSession`` hold what every worker shares (the thread, the timer,
-the chunked loop, publishing, sync and shutdown); ``TrainingWorker`` and the twin runs'
-worker (``playground.ui.compare_window``) add only their run and their commands.
+the chunked loop, publishing, sync and shutdown); ``HostedWorker`` adds the training
+process; ``TrainingWorker`` and the twin runs' worker (``playground.ui.compare_window``) add
+only their run and their commands.
 """
 
 from __future__ import annotations
