@@ -30,7 +30,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 
-from playground.bench import WARM_UP_STEPS  # both runs start past the first iterations
+from playground.bench import WARM_UP_STEPS, net_name  # runs start past the first steps
 from playground.session.config import RunConfig, make_trainer
 from playground.ui.application import make_application
 from playground.ui.main_window import MainWindow
@@ -150,13 +150,16 @@ def startup_seconds() -> float:
 
 
 def window_rate(window: MainWindow, seconds: float, heartbeat: Heartbeat) -> float:
-    """Play the window's run for ``seconds`` (heartbeat on); return its steps/s."""
+    """Play the window's run for ``seconds`` (heartbeat on); return its steps/s, between
+    the first and the last frame received (big nets' frames come ~100 ms apart, so a
+    short turn waits for one more frame if none came)."""
     window.set_playing(True)
     wait(300)                                             # past the start of playing
     first = window.session.latest
     heartbeat.start()
     wait(round(seconds * 1000))
     heartbeat.stop()
+    wait_until(lambda: window.session.latest is not first, timeout_ms=5000)
     last = window.session.latest
     window.set_playing(False)
     return (last.iteration - first.iteration) / max(1e-9, last.taken_at - first.taken_at)
@@ -188,10 +191,12 @@ def measure_window(window: MainWindow, config: RunConfig, seconds: float,
         in_window.append(window_rate(window, seconds / rounds, heartbeat))
         playing += time.perf_counter() - started
         late += heartbeat.lateness_ms
+    alone, drawing = statistics.median(headless), statistics.median(in_window)
     return {
         "net": "-".join(str(n) for n in trainer.arch.layer_dims),
-        "headless_steps_per_second": statistics.median(headless),
-        "in_window_steps_per_second": statistics.median(in_window),
+        "headless_steps_per_second": alone,
+        "in_window_steps_per_second": drawing,
+        "ratio": drawing / alone,
         "rounds": {"headless": headless, "in_window": in_window},
         "frames_per_second": (window.frames_drawn - frames) / playing,
         "paints_per_second": (paints.paints - painted) / playing,
@@ -258,11 +263,8 @@ def run_gui_bench(seconds: float = 5.0, long: bool = False,
         nets = []
         for hidden in GUI_NETS:
             config = net_config(hidden)
-            say(f"{'-'.join(map(str, (2, *hidden, 1)))}: headless and in the window, "
-                f"in turns …")
-            net = measure_window(window, config, seconds)
-            net["ratio"] = net["in_window_steps_per_second"] / net["headless_steps_per_second"]
-            nets.append(net)
+            say(f"{net_name(hidden)}: headless and in the window, in turns …")
+            nets.append(measure_window(window, config, seconds))
         window.apply_config(net_config(GUI_NETS[0]))
         wait_until(lambda: window.session.latest.arch.layer_dims == (2, *GUI_NETS[0], 1))
         report = {"nets": nets}
