@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from playground.bench import WARM_UP_STEPS
 from playground.core.activations import ACTIVATIONS
 from playground.core.datasets import DATASETS
 from playground.core.gradcheck import gradient_check
@@ -109,12 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seconds", type=float, metavar="S",
                        help="length of one repetition (default 0.25); with --gui, of each "
                             "measurement (default 5)")
-    bench.add_argument("--warm-up", type=int, default=2048, metavar="N",
-                       help="steps every contender trains before it is timed (default 2048)")
+    bench.add_argument("--warm-up", type=int, default=WARM_UP_STEPS, metavar="N",
+                       help=f"steps every contender trains before it is timed (default "
+                            f"{WARM_UP_STEPS})")
     bench.add_argument("--gui", action="store_true",
-                       help="open the real window, train the default lesson and measure "
-                            "speed in the window, frame rate, event-loop lateness, slider "
-                            "latency and start-up time")
+                       help="open the real window, train the default lesson and 8-8 and "
+                            "64-64 nets, and measure speed in the window, frame rate, "
+                            "event-loop lateness, slider latency and start-up time")
     bench.add_argument("--long", action="store_true",
                        help="with --gui: train 10⁶ iterations in the window and report the "
                             "memory growth")

@@ -18,8 +18,8 @@ When a ≠ 0, |tanh a| > |tanh d|, so the sum never cancels; when a = 0 the resu
 tanh d itself. Within 4 ulp of ``np.tanh`` (tests check 1e-15 relative), exactly odd,
 NaN stays NaN and ±inf gives ±1.
 
-Below ``TABLE_MIN_SIZE`` values the seventeen calls cost more than ``np.tanh``, which is
-then used instead.
+Below ``TABLE_MIN_SIZE`` values the seventeen calls cost more than ``np.tanh``, which the
+caller (``activations.tanh_into``) then uses instead; ``uses_table`` says which.
 """
 
 from __future__ import annotations
@@ -52,17 +52,15 @@ TABLE = _odd_table()
 
 
 def uses_table(x: np.ndarray) -> bool:
-    """Return True if ``tanh_into`` computes tanh(x) from the table (else: np.tanh)."""
+    """Return True if tanh(x) is worth computing from the table (else: np.tanh)."""
     return x.size >= TABLE_MIN_SIZE and x.dtype == np.float64
 
 
 def tanh_into(x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ...],
               index: np.ndarray) -> None:
-    """Write tanh(x) into ``out``. ``floats``: SCRATCH_FLOATS float64 scratch arrays;
-    ``index``: an int64 scratch array; all contiguous and of x's shape."""
-    if not uses_table(x):
-        np.tanh(x, out=out)
-        return
+    """Write tanh(x) into ``out``, for x that ``uses_table``. ``floats``: SCRATCH_FLOATS
+    float64 scratch arrays; ``index``: an int64 scratch array; all contiguous and of x's
+    shape."""
     s, v, ta = floats
     np.minimum(x, R, out=s)                    # beyond ±R (and at ±inf) tanh is ±1
     np.maximum(s, -R, out=s)

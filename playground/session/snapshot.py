@@ -37,8 +37,8 @@ class RunState(enum.Enum):
 MAP_DTYPE = np.float32
 
 
-def _frozen(a: np.ndarray, dtype: type = float) -> np.ndarray:
-    copy = np.array(a, dtype=dtype, copy=True)     # always a fresh array, never a view
+def _frozen(a: np.ndarray) -> np.ndarray:
+    copy = np.array(a, dtype=float, copy=True)     # always a fresh array, never a view
     copy.setflags(write=False)
     return copy
 

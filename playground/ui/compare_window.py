@@ -174,7 +174,6 @@ class TwinWorker(HostedWorker):
         self.grid: Grid | None = None
         self._message = ""
         self._run_messages = ["", ""]
-        self._last_published: TwinSnapshot | None = None
 
     def _run(self) -> TwinRun | RemoteTrainer | None:
         return self.twin
@@ -190,8 +189,7 @@ class TwinWorker(HostedWorker):
             return
         self.twin = TwinRun(last.setup, start=tuple((dict(s.parameters), s.iteration)
                                                     for s in last.runs))
-        self._message = (f"{error}: training goes on in the window's process, from "
-                         f"iteration {last.iteration} (the last frame shown).")
+        self._message = self._going_on_here(error, last.iteration)
         self.failed.emit(self._message)
         self._publish(force=True)
 
@@ -259,8 +257,7 @@ class TwinWorker(HostedWorker):
             a, b = self.host.snapshot(build=take_twin_snapshots, **options)
         else:
             a, b = take_twin_snapshots(self.twin, **options)
-        self._last_published = TwinSnapshot(a, b, self.setup, self._message)
-        return self._last_published
+        return TwinSnapshot(a, b, self.setup, self._message)
 
 
 class TwinSession(WorkerSession):

@@ -81,6 +81,7 @@ class ChunkedWorker(QObject):
         self._timer: QTimer | None = None
         self._last_publish = 0.0
         self._frame_seconds = FRAME_SECONDS     # grows when snapshots are costly
+        self._last_published: object | None = None   # what snapshot() returned last
         self._snapshot_seconds = 0.0            # what building and receiving one costs
         self._rate = (time.perf_counter(), 0)   # (since, iterations) for steps/s
         self._steps_per_second = 0.0
@@ -234,7 +235,7 @@ class ChunkedWorker(QObject):
             return
         self._last_publish = now
         self._measure_rate()
-        snapshot = self.snapshot()
+        snapshot = self._last_published = self.snapshot()
         # the cost, smoothed over ~5 snapshots: one slow frame does not slow the next
         self._snapshot_seconds += (time.perf_counter() - now - self._snapshot_seconds) / 5
         self._frame_seconds = max(FRAME_SECONDS, self._snapshot_seconds / SNAPSHOT_SHARE)
@@ -278,6 +279,12 @@ class HostedWorker(ChunkedWorker):
         if error is not None:
             self._notice = f"{error}; training in the window's process instead."
         return host
+
+    @staticmethod
+    def _going_on_here(error: Exception, iteration: int) -> str:
+        """Say that the training process was lost and the run goes on in this one."""
+        return (f"{error}: training goes on in the window's process, from iteration "
+                f"{iteration} (the last frame shown).")
 
     def _new_run(self, factory, *args):
         """Return ``factory(*args)``, built in the child process when there is one (and
@@ -326,7 +333,6 @@ class TrainingWorker(HostedWorker):
         self.grid: Grid | None = None
         self.test_history = History()
         self._message = ""
-        self._last_published: Snapshot | None = None
 
     # -- the run, for the loop ----------------------------------------------------------
     def _run(self) -> Trainer | RemoteTrainer | None:
@@ -344,8 +350,7 @@ class TrainingWorker(HostedWorker):
                                init_scale=self.config.init_scale, seed=last.seed,
                                learning_rate=last.learning_rate,
                                parameters=dict(last.parameters), iteration=last.iteration)
-        self.failed.emit(f"{error}: training goes on in the window's process, from "
-                         f"iteration {last.iteration} (the last frame shown).", None)
+        self.failed.emit(self._going_on_here(error, last.iteration), None)
         self._publish(force=True)
 
     # -- commands ---------------------------------------------------------------------
@@ -457,9 +462,7 @@ class TrainingWorker(HostedWorker):
             snapshot = take_snapshot(trainer, **options)
         if snapshot.test_cost is not None and np.isfinite(snapshot.test_cost):
             self.test_history.add(snapshot.iteration, snapshot.test_cost)
-        snapshot = with_test_cost_history(snapshot, self.test_history.as_array())
-        self._last_published = snapshot
-        return snapshot
+        return with_test_cost_history(snapshot, self.test_history.as_array())
 
 
 class WorkerSession(QObject):

@@ -321,8 +321,7 @@ class BoundaryView(QWidget):
         if axis.labelText != label:
             axis.setLabel(label, color=colors.FOREGROUND)
         self.image_item.setImage(image, autoLevels=False, rect=self._rect)
-        if tuple(levels) != tuple(self.color_bar.levels()):    # else its axis is redrawn
-            self.color_bar.setLevels(levels)
+        colors.set_levels(self.color_bar, levels)
 
     def _show_classes(self, rgba: np.ndarray) -> None:
         self.image_item.setVisible(False)

@@ -197,6 +197,13 @@ def class_shading(probabilities: np.ndarray, discretize: bool = False) -> np.nda
     return rgba
 
 
+def set_levels(color_bar: pg.ColorBarItem, levels: tuple[float, float]) -> None:
+    """Give ``color_bar`` (and its images) ``levels`` if they differ: setting them always
+    redraws the bar's axis, even to the same values."""
+    if tuple(levels) != tuple(color_bar.levels()):
+        color_bar.setLevels(levels)
+
+
 def style_plot(plot: pg.PlotItem) -> None:
     """Give ``plot``'s axes dark text and lines on the white background, and plain numbers.
 

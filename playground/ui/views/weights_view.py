@@ -116,9 +116,7 @@ class WeightsView(QWidget):
             if new_run:
                 panel.levels.reset()
             if new_frame:     # a repeated frame keeps its levels: they only move with training
-                levels = panel.levels.update([W, b])
-                if levels != tuple(panel.color_bar.levels()):   # else its axis is redrawn
-                    panel.color_bar.setLevels(levels)
+                colors.set_levels(panel.color_bar, panel.levels.update([W, b]))
 
     # ------------------------------------------------------------------ slots
 
