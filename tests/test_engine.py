@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from playground.core.activations import ACTIVATIONS, Work
+from playground.core.calls import Calls, now
 from playground.core.datasets import make_dataset
 from playground.core.engine import Engine
 from playground.core.gradcheck import gradient_check
@@ -139,11 +140,33 @@ def test_in_place_activations_compute_the_same_numbers(Z, dA, name):
     g = ACTIVATIONS[name]
     Z[0, 0] = 0.0                      # the kink, where the notes set g'(0) = 1
     A = np.empty_like(Z)
-    g.forward_into(Z, A)
+    g.forward_into(now, Z, A)
     np.testing.assert_array_equal(A, g.forward(Z))
     dZ = dA.copy()
-    g.chain_into(dZ, Z, A, Work.of_shape(Z.shape))
+    g.chain_into(now, dZ, Z, A, Work.of_shape(Z.shape))
     np.testing.assert_array_equal(dZ, dA * g.derivative(Z, A))
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("shape", [(3, 7), (8, 400)])      # np.tanh, and tanh's table
+def test_recorded_calls_bind_arrays_not_values(name, shape):
+    """A recording replays on whatever its arrays hold when it runs, with the numbers the
+    same calls made at once give."""
+    g, rng = ACTIVATIONS[name], np.random.RandomState(0)
+    Z, A, dZ = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    calls = Calls()
+    g.forward_into(calls, Z, A, Work.of_shape(shape))
+    g.chain_into(calls, dZ, Z, A, Work.of_shape(shape))
+    for _ in range(2):
+        Z[...], dA = rng.randn(*shape) * 3, rng.randn(*shape)
+        dZ[...] = dA
+        calls.run()
+        A_now, dZ_now = np.empty(shape), dA.copy()
+        g.forward_into(now, Z, A_now, Work.of_shape(shape))
+        g.chain_into(now, dZ_now, Z, A_now, Work.of_shape(shape))
+        np.testing.assert_array_equal(A, A_now)
+        np.testing.assert_array_equal(dZ, dZ_now)
+        np.testing.assert_allclose(A, g.forward(Z), rtol=1e-15, atol=0)
 
 
 def _diverging_trainer() -> Trainer:

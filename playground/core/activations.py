@@ -5,11 +5,13 @@ cheaper, exactly as the notes write them: sigmoid' = a(1 - a), tanh' = 1 - a².
 For ReLU and leaky ReLU the notes set g'(0) = 1.
 
 Each activation also comes in an in-place form for the training engine (``core/engine.py``):
-``forward_into(Z, out, work)`` writes g(Z) into ``out`` and ``chain_into(dA, Z, A, work)``
-turns dA into dZ = dA * g'(Z) in place; ``work`` holds scratch arrays of Z's shape. They
-compute the same numbers, operation for operation, as ``forward`` and ``derivative``,
-only without allocating — except tanh on large arrays, which ``core/fast_tanh.py``
-computes within 4 ulp of ``np.tanh``, 1.6–2.6× faster.
+``forward_into(call, Z, out, work)`` writes g(Z) into ``out`` and
+``chain_into(call, dA, Z, A, work)`` turns dA into dZ = dA * g'(Z) in place; ``work`` holds
+scratch arrays of Z's shape, and ``call`` makes each NumPy call at once (``calls.now``) or
+records it for the engine to replay every step (``calls.Calls``). They compute the same
+numbers, operation for operation, as ``forward`` and ``derivative``, only without
+allocating — except tanh on large arrays, which ``core/fast_tanh.py`` computes within
+4 ulp of ``np.tanh`` and up to 3× faster.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core import fast_tanh
+from playground.core.calls import constant
 
 # exp(-z) overflows float64 below z = -709.78; sigmoid(-700) ~ 1e-304 is already 0 for
 # every purpose, so clipping there changes no result the course can see.
@@ -63,8 +66,8 @@ class Activation:
     formula: str
     forward: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    forward_into: Callable[[np.ndarray, np.ndarray, Work], None]
-    chain_into: Callable[[np.ndarray, np.ndarray, np.ndarray, Work], None]
+    forward_into: Callable[..., None]      # (call, Z, out, work)
+    chain_into: Callable[..., None]        # (call, dA, Z, A, work)
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -127,61 +130,62 @@ def linear_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
 
 
 # -- in place: out = g(Z); dA *= g'(Z); work: scratch arrays of Z's shape -------------
-def sigmoid_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
-    np.maximum(Z, -_EXP_LIMIT, out=out)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.add(out, 1, out=out)
-    np.divide(1, out, out=out)
+# ``call`` makes or records each operation (``core/calls.py``); constants are 0-d arrays.
+def sigmoid_into(call, Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+    call(np.maximum, Z, constant(-_EXP_LIMIT, Z), out=out)
+    call(np.negative, out, out)
+    call(np.exp, out, out)
+    call(np.add, out, constant(1, Z), out)
+    call(np.divide, constant(1, Z), out, out)
 
 
-def sigmoid_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+def sigmoid_chain(call, dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
     scratch = work.floats[0]
-    np.subtract(1, A, out=scratch)
-    np.multiply(A, scratch, out=scratch)
-    np.multiply(dA, scratch, out=dA)
+    call(np.subtract, constant(1, A), A, scratch)
+    call(np.multiply, A, scratch, scratch)
+    call(np.multiply, dA, scratch, dA)
 
 
-def tanh_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+def tanh_into(call, Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
     if not fast_tanh.uses_table(Z):             # small or single precision
-        np.tanh(Z, out=out)
+        call(np.tanh, Z, out)
         return
     work = work or Work.of_shape(Z.shape)
-    fast_tanh.tanh_into(Z, out, work.floats, work.index)
+    fast_tanh.tanh_into(call, Z, out, work.floats, work.index)
 
 
-def tanh_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+def tanh_chain(call, dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
     scratch = work.floats[0]
-    np.multiply(A, A, out=scratch)
-    np.subtract(1, scratch, out=scratch)
-    np.multiply(dA, scratch, out=dA)
+    call(np.multiply, A, A, scratch)
+    call(np.subtract, constant(1, A), scratch, scratch)
+    call(np.multiply, dA, scratch, dA)
 
 
-def relu_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
-    np.maximum(Z, 0.0, out=out)
+def relu_into(call, Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+    call(np.maximum, Z, constant(0, Z), out=out)
 
 
-def relu_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+def relu_chain(call, dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
     scratch = work.floats[0]
-    np.greater_equal(Z, 0, out=scratch)          # 1.0 / 0.0, as (Z >= 0).astype(float)
-    np.multiply(dA, scratch, out=dA)
+    call(np.greater_equal, Z, constant(0, Z), scratch)     # 1.0 / 0.0, as (Z >= 0).astype(float)
+    call(np.multiply, dA, scratch, dA)
 
 
-def leaky_relu_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
-    np.multiply(Z, LEAKY_SLOPE, out=out)
-    np.maximum(Z, out, out=out)
+def leaky_relu_into(call, Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+    call(np.multiply, Z, constant(LEAKY_SLOPE, Z), out)
+    call(np.maximum, Z, out, out=out)
 
 
-def leaky_relu_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
-    np.less(Z, 0, out=work.mask)                  # where g' = 0.01; elsewhere dA * 1 = dA
-    np.multiply(dA, LEAKY_SLOPE, out=dA, where=work.mask)
+def leaky_relu_chain(call, dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+    call(np.less, Z, constant(0, Z), work.mask)    # where g' = 0.01; elsewhere dA * 1 = dA
+    call(np.multiply, dA, constant(LEAKY_SLOPE, dA), dA, where=work.mask)
 
 
-def linear_into(Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
-    np.copyto(out, Z)
+def linear_into(call, Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+    call(np.copyto, out, Z)
 
 
-def linear_chain(dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
+def linear_chain(call, dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
     """g' = 1: dA is already dZ."""
 
 

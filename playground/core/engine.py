@@ -20,6 +20,10 @@ a gradient that is exactly zero there (zero initialisation) is exactly zero here
 Activations and their derivatives run in place (``Activation.forward_into`` /
 ``chain_into``). The cost is not part of a step: ``cost()`` computes it from the last
 forward pass when someone wants it.
+
+Since the arrays never change, the engine records a step's NumPy calls once, with their
+arrays bound (``core/calls.py``), and replays the list: no Python runs between two
+calls but a loop. The learning rate reaches the recorded update through a 0-d array.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.activations import ACTIVATIONS, Work
+from playground.core.calls import Calls
 from playground.core.network import Architecture, Cache, Parameters, check_data
 
 
@@ -45,8 +50,8 @@ class _Layer:
     dZ: np.ndarray
     S: np.ndarray               # dZ[l] A1[l-1]ᵀ = m · [dW | db], a view of Engine.S
     work: Work                  # scratch arrays of Z's shape (views of one shared Work)
-    forward_into: object
-    chain_into: object
+    forward_into: object        # (call, Z, out, work)
+    chain_into: object          # (call, dA, Z, A, work)
 
 
 class Engine:
@@ -70,7 +75,8 @@ class Engine:
         shapes = [(n, n_prev + 1) for n_prev, n in zip(dims, dims[1:])]
         self.P, Wbs = _flat_views(shapes)            # all [W|b], and each layer's view
         self.S, Ss = _flat_views(shapes)             # all dZ A1ᵀ, likewise
-        self._step = np.zeros_like(self.P)
+        self._delta = np.zeros_like(self.P)          # (learning_rate / m) · S
+        self._rate = np.zeros(())
         work = Work.of_shape((max(dims[1:]) * self.m,))    # scratch, shared by all layers
         self.layers: list[_Layer] = []
         for l in range(1, arch.L + 1):
@@ -88,6 +94,11 @@ class Engine:
                 forward_into=g.forward_into if g else self.objective.activate_into,
                 chain_into=g.chain_into if g else None))
         self.output = self.layers[-1]
+        self._forward, self._backward, self._update = Calls(), Calls(), Calls()
+        self._record_forward(self._forward)
+        self._record_backward(self._backward)
+        self._record_update(self._update)
+        self._step = Calls([*self._forward, *self._backward, *self._update])
 
     @staticmethod
     def _with_ones(A: np.ndarray) -> np.ndarray:
@@ -127,40 +138,56 @@ class Engine:
         """Return True if every parameter is finite."""
         return bool(np.isfinite(self.P).all())
 
-    # -- one iteration -------------------------------------------------------------------
-    def forward(self) -> None:
+    # -- one iteration: recorded once (core/calls.py), replayed every step ----------------
+    def _record_forward(self, call) -> None:
         """Z[l] = [W|b][l] A1[l-1], A[l] = g[l](Z[l]) for l = 1..L."""
         for layer in self.layers:
-            np.dot(layer.Wb, layer.A1_prev, out=layer.Z)
-            layer.forward_into(layer.Z, layer.A, layer.work)
+            call(np.dot, layer.Wb, layer.A1_prev, layer.Z)
+            layer.forward_into(call, layer.Z, layer.A, layer.work)
+
+    def _record_backward(self, call) -> None:
+        """S[l] = dZ[l] A1[l-1]ᵀ, dZ[l-1] = W[l]ᵀ dZ[l] * g'[l-1](Z[l-1]), from dZ[L]."""
+        out = self.output
+        self.objective.dZ_into(call, out.A, self.Y, out.dZ)
+        layers = self.layers
+        for l in range(len(layers) - 1, -1, -1):
+            layer = layers[l]
+            call(np.dot, layer.dZ, layer.A1_prev_T, layer.S)
+            if l:
+                below = layers[l - 1]
+                call(np.dot, layer.W_T, layer.dZ, below.dZ)
+                below.chain_into(call, below.dZ, below.Z, below.A, below.work)
+
+    def _record_update(self, call) -> None:
+        """[W|b][l] −= (learning_rate / m) · S[l] for every l: W −= α dW, b −= α db.
+        ``self._rate`` holds learning_rate / m (a 0-d array, set before each update)."""
+        call(np.multiply, self.S, self._rate, self._delta)
+        call(np.subtract, self.P, self._delta, self.P)
+
+    def forward(self) -> None:
+        self._forward.run()
 
     def cost(self) -> float:
         """Return J of the last forward pass."""
         return self.objective.cost(self.output.Z, self.output.A, self.Y)
 
     def backward(self) -> None:
-        """S[l] = dZ[l] A1[l-1]ᵀ, dZ[l-1] = W[l]ᵀ dZ[l] * g'[l-1](Z[l-1]), from dZ[L]."""
-        out = self.output
-        self.objective.dZ_into(out.A, self.Y, out.dZ)
-        layers = self.layers
-        for l in range(len(layers) - 1, -1, -1):
-            layer = layers[l]
-            np.dot(layer.dZ, layer.A1_prev_T, out=layer.S)
-            if l:
-                below = layers[l - 1]
-                np.dot(layer.W_T, layer.dZ, out=below.dZ)
-                below.chain_into(below.dZ, below.Z, below.A, below.work)
+        self._backward.run()
 
     def update(self, learning_rate: float) -> None:
-        """[W|b][l] −= (learning_rate / m) · S[l] for every l: W −= α dW, b −= α db."""
-        np.multiply(self.S, learning_rate / self.m, out=self._step)
-        np.subtract(self.P, self._step, out=self.P)
+        self._rate[()] = learning_rate / self.m
+        self._update.run()
 
     def step(self, learning_rate: float) -> None:
         """One iteration without the cost: forward → backward → update."""
-        self.forward()
-        self.backward()
-        self.update(learning_rate)
+        self.steps(1, learning_rate)
+
+    def steps(self, n: int, learning_rate: float) -> None:
+        """``n`` iterations without the cost."""
+        self._rate[()] = learning_rate / self.m
+        run = self._step.run
+        for _ in range(n):
+            run()
 
 
 def _flat_views(shapes: list[tuple[int, int]]) -> tuple[np.ndarray, list[np.ndarray]]:

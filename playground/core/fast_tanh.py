@@ -3,9 +3,10 @@
 Why: NumPy's float64 ``np.tanh`` is a vector kernel that looks up, for every value, a
 degree-16 polynomial in a 16-interval table; on this AVX2 machine it costs ~14 ns a
 value (float32's costs 2.6), more than half of a training step on a 2-64-64-1 net.
-Whole-array passes of + − × ÷ cost ~0.3 ns a value, so tanh written as seventeen
-NumPy calls is faster once there are enough values to pay for the calls: measured,
-1.6× at 8 × 400 values and 2.6× at 64 × 400.
+Whole-array passes of + − × ÷ cost ~0.3 ns a value, so tanh written as fourteen
+NumPy calls is faster once there are enough values to pay for the calls: measured with
+the calls recorded (``core/calls.py``), even at 800 values, 1.6× at 4 × 400, 2.1× at
+8 × 400 and 3× at 64 × 400.
 
 How: split x = a + d, with a = k/H the nearest point of a grid of step 1/H and
 |d| ≤ 1/2H. Then
@@ -13,12 +14,14 @@ How: split x = a + d, with a = k/H the nearest point of a grid of step 1/H and
     tanh(x) = (tanh a + tanh d) / (1 + tanh a · tanh d)
 
 with tanh a read from a table (a ∈ [−R, R]; |x| ≥ 19.1 rounds to ±1 in float64) and
-tanh d = d − d³/3 + 2d⁵/15 (for H = 128 the next term, 17d⁷/315, is below 2·10⁻¹⁶·|d|).
-When a ≠ 0, |tanh a| > |tanh d|, so the sum never cancels; when a = 0 the result is
-tanh d itself. Within 4 ulp of ``np.tanh`` (tests check 1e-15 relative), exactly odd,
-NaN stays NaN and ±inf gives ±1.
+tanh d = d − d³/3: for H = 4096 the next term, 2d⁵/15, is below 3·10⁻¹⁷·|d|. (A grid
+of 1/128 kept a table of 40 KB but needed that term: two more passes. The 1.3 MB table
+costs the lookup ~15 % more; the two passes cost more than that.) When a ≠ 0,
+|tanh a| > |tanh d|, so the sum never cancels; when a = 0 the result is tanh d itself.
+Within 4 ulp of ``math.tanh`` (tests check 1e-15 relative), exactly odd, NaN stays NaN
+and ±inf gives ±1.
 
-Below ``TABLE_MIN_SIZE`` values the seventeen calls cost more than ``np.tanh``, which the
+Below ``TABLE_MIN_SIZE`` values the fourteen calls cost more than ``np.tanh``, which the
 caller (``activations.tanh_into``) then uses instead; ``uses_table`` says which.
 """
 
@@ -26,20 +29,22 @@ from __future__ import annotations
 
 import numpy as np
 
-H = 128                          # grid points per unit of x
+from playground.core.calls import constant
+
+H = 4096                         # grid points per unit of x
 R = 20                           # the table covers a ∈ [−R, R]
 K = H * R                        # grid index k ∈ [−K, K]
-TABLE_MIN_SIZE = 2048
+TABLE_MIN_SIZE = 1024
 SCRATCH_FLOATS = 3               # float arrays of x's shape that ``tanh_into`` needs
 
-# ROUNDER = 1.5·2⁴⁵ has ulp 2⁻⁷ = 1/H, so for |x| ≤ R, x + ROUNDER rounds x to the grid
+# ROUNDER = 1.5·2⁴⁰ has ulp 2⁻¹² = 1/H, so for |x| ≤ R, x + ROUNDER rounds x to the grid
 # (ties to even, as np.rint does) and keeps k = H·a in the low bits: read as an int64,
 # the sum is ROUNDER_BITS + k. So a is one subtraction away and the table index k + K
 # another, with no multiplication and no float-to-int conversion (which alone costs
 # more than the rest of the lookup).
 ROUNDER = 1.5 * 2.0**52 / H
 ROUNDER_BITS = int(np.array(ROUNDER).view(np.int64))
-D3, D5 = -1 / 3, 2 / 15          # tanh d = d + d³·(D3 + d²·D5)
+D3 = -1 / 3                      # tanh d = d + D3·d³
 
 
 def _odd_table() -> np.ndarray:
@@ -56,26 +61,29 @@ def uses_table(x: np.ndarray) -> bool:
     return x.size >= TABLE_MIN_SIZE and x.dtype == np.float64
 
 
-def tanh_into(x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ...],
+def tanh_into(call, x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ...],
               index: np.ndarray) -> None:
-    """Write tanh(x) into ``out``, for x that ``uses_table``. ``floats``: SCRATCH_FLOATS
-    float64 scratch arrays; ``index``: an int64 scratch array; all contiguous and of x's
-    shape."""
+    """Write tanh(x) into ``out``, for x that ``uses_table``, through ``call`` (``core/calls``).
+    ``floats``: SCRATCH_FLOATS float64 scratch arrays; ``index``: an int64 scratch array;
+    all contiguous and of x's shape."""
     s, v, ta = floats
-    np.minimum(x, R, out=s)                    # beyond ±R (and at ±inf) tanh is ±1
-    np.maximum(s, -R, out=s)
-    np.add(s, ROUNDER, out=v)                  # ROUNDER + a
-    np.subtract(v.view(np.int64), ROUNDER_BITS - K, out=index)     # k + K
-    TABLE.take(index, out=ta, mode="clip")     # tanh a (for NaN: any entry)
-    np.subtract(v, ROUNDER, out=v)             # a
-    np.subtract(s, v, out=s)                   # d, exactly
-    np.multiply(s, s, out=v)                   # d²
-    np.multiply(v, D5, out=out)
-    np.add(out, D3, out=out)
-    np.multiply(out, v, out=out)
-    np.multiply(out, s, out=out)
-    np.add(out, s, out=out)                    # tanh d
-    np.multiply(ta, out, out=v)
-    np.add(v, 1.0, out=v)                      # 1 + tanh a · tanh d
-    np.add(out, ta, out=out)
-    np.divide(out, v, out=out)
+    call(np.clip, x, _MINUS_R, _R, s)         # beyond ±R (and at ±inf) tanh is ±1
+    call(np.add, s, _ROUNDER, v)              # ROUNDER + a
+    call(np.subtract, v.view(np.int64), _INDEX_OFFSET, index)        # k + K
+    call(TABLE.take, index, None, ta, "clip")     # tanh a (for NaN: any entry)
+    call(np.subtract, v, _ROUNDER, v)         # a
+    call(np.subtract, s, v, s)                # d, exactly
+    call(np.multiply, s, s, v)                # d²
+    call(np.multiply, v, _D3, v)
+    call(np.multiply, v, s, v)
+    call(np.add, v, s, out)                   # tanh d
+    call(np.multiply, ta, out, v)
+    call(np.add, v, _ONE, v)                  # 1 + tanh a · tanh d
+    call(np.add, out, ta, out)
+    call(np.divide, out, v, out)
+
+
+# The constants above as 0-d arrays (``calls.constant``): float64, as the table path is.
+_R, _MINUS_R, _ROUNDER, _D3, _ONE = (
+    constant(value, TABLE) for value in (R, -R, ROUNDER, D3, 1.0))
+_INDEX_OFFSET = constant(ROUNDER_BITS - K, np.zeros(0, dtype=np.int64))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.activations import ACTIVATIONS
+from playground.core.calls import now
 from playground.core.network import Architecture, Parameters
 
 
@@ -65,9 +66,9 @@ def grid_activations(grid: Grid, parameters: Parameters, arch: Architecture,
         Z += parameters[f"b{l}"].astype(dtype, copy=False)
         A = np.empty_like(Z)
         if l == arch.L:
-            arch.objective.activate_into(Z, A)
+            arch.objective.activate_into(now, Z, A)
         else:
-            ACTIVATIONS[arch.activations[l - 1]].forward_into(Z, A)
+            ACTIVATIONS[arch.activations[l - 1]].forward_into(now, Z, A)
         maps.append(A)
     r = grid.resolution
     shape = (r, r) if grid.ys is not None else (r,)

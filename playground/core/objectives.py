@@ -21,9 +21,10 @@ class Objective:
     """An output activation paired with a loss.
 
     ``output(ZL) -> AL``; ``cost(ZL, AL, Y) -> float``; ``dZ(AL, Y) -> dZ[L]``.
-    ``task`` is "binary", "multiclass" or "regression". ``activate_into(ZL, out, work)``
-    and ``dZ_into(AL, Y, out)`` are the same computations writing into ``out`` (for the
-    engine; ``work`` is scratch space, as for the hidden activations' in-place forms).
+    ``task`` is "binary", "multiclass" or "regression". ``activate_into(call, ZL, out, work)``
+    and ``dZ_into(call, AL, Y, out)`` are the same computations writing into ``out``, for
+    the engine, made or recorded through ``call`` as the hidden activations' in-place forms
+    are (``work`` is scratch space).
     """
 
     output: str
@@ -35,8 +36,8 @@ class Objective:
     activate: Callable[[np.ndarray], np.ndarray]
     cost: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
     dZ: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    activate_into: Callable[[np.ndarray, np.ndarray, Work], None]
-    dZ_into: Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+    activate_into: Callable[..., None]     # (call, ZL, out, work)
+    dZ_into: Callable[..., None]           # (call, AL, Y, out)
 
 
 def binary_cross_entropy(ZL: np.ndarray, AL: np.ndarray, Y: np.ndarray) -> float:
@@ -96,17 +97,21 @@ def identity(ZL: np.ndarray) -> np.ndarray:
     return ZL
 
 
-def softmax_into(ZL: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+def _copy_softmax(ZL: np.ndarray, out: np.ndarray) -> None:
     np.copyto(out, softmax(ZL))
 
 
-def residual_into(AL: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
-    np.subtract(AL, Y, out=out)
+def softmax_into(call, ZL: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
+    call(_copy_softmax, ZL, out)          # one call: softmax allocates, so compute it then
 
 
-def sign_residual_into(AL: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
-    np.subtract(AL, Y, out=out)
-    np.sign(out, out=out)
+def residual_into(call, AL: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
+    call(np.subtract, AL, Y, out)
+
+
+def sign_residual_into(call, AL: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
+    call(np.subtract, AL, Y, out)
+    call(np.sign, out, out)
 
 
 OBJECTIVES: dict[tuple[str, str], Objective] = {

@@ -246,8 +246,7 @@ class Trainer:
         i, end = self.iteration, self.iteration + k
         while i < end:
             due = min(self.history.next_due(i), self.layers.next_due(i), end)
-            for _ in range(due - i):
-                engine.step(learning_rate)
+            engine.steps(due - i, learning_rate)
             i = due
             if i == end:
                 break
