@@ -4,8 +4,10 @@ The task is the course's: full-batch gradient descent on the flower data (m = 40
 hidden layers, a sigmoid output with cross-entropy, float64, one BLAS thread, for the
 nets 2-4-1, 2-8-8-1 and 2-64-64-1. Every contender trains the same net on the same data;
 each contender first trains ``WARM_UP_STEPS``, then each repetition times a fixed number
-of steps, and the contenders take turns within a repetition, so a busy machine slows them
-all alike. Reported: the median of the repetitions, in steps per second.
+of steps. Within a repetition the contenders take ``TURNS`` short turns each, in rotation:
+on a shared machine a busy spell lasts a second or more, and short turns let it slow
+every contender alike instead of whichever ran then. Reported: the median of the
+repetitions, in steps per second.
 
 Contenders (a registry; the peers are skipped when their library is not importable):
     playground        the app's own Trainer, as the window and ``train`` run it
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.activations import Work, tanh_into
+from playground.core.calls import now
 from playground.core.datasets import Dataset, make_dataset
 from playground.core.engine import Engine
 from playground.core.initialization import initialize_parameters
@@ -39,6 +42,7 @@ LEARNING_RATE, SEED, INIT_SCALE = 1.2, 2, 0.01
 # Every contender trains this many steps before it is timed: past the start, where the
 # app records every step's cost for its plot, and where libraries warm their caches.
 WARM_UP_STEPS = 2048
+TURNS = 5                               # turns per contender in one repetition
 Runner = Callable[[int], None]          # run(n): train n more steps
 
 
@@ -203,18 +207,23 @@ def measure_net(hidden: tuple[int, ...], names: list[str], repeats: int,
     for run in runners.values():
         if warm_up:
             run(warm_up)
-    steps = {name: steps_for(run, seconds) for name, run in runners.items()}
+    steps = {name: max(1, steps_for(run, seconds) // TURNS) for name, run in runners.items()}
     rates: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(repeats):
-        for name, run in runners.items():
-            started = time.perf_counter()
-            run(steps[name])
-            rates[name].append(steps[name] / (time.perf_counter() - started))
+        elapsed = dict.fromkeys(names, 0.0)
+        for _ in range(TURNS):
+            for name, run in runners.items():
+                started = time.perf_counter()
+                run(steps[name])
+                elapsed[name] += time.perf_counter() - started
+        for name in names:
+            rates[name].append(steps[name] * TURNS / elapsed[name])
     medians = {name: statistics.median(values) for name, values in rates.items()}
     peers = {name: rate for name, rate in medians.items() if CONTENDERS[name].peer}
     fastest = max(peers, key=peers.get) if peers else None
     return {"net": net_name(hidden), "steps_per_second": medians, "repeats": rates,
-            "steps_per_repeat": steps, "fastest_peer": fastest,
+            "steps_per_repeat": {name: n * TURNS for name, n in steps.items()},
+            "fastest_peer": fastest,
             "ratio": medians["playground"] / peers[fastest] if fastest else None,
             "tanh_ceiling": tanh_ceiling(hidden, data.m)}
 
@@ -230,7 +239,7 @@ def tanh_ceiling(hidden: tuple[int, ...], m: int = 400, repeats: int = 200) -> f
         started = time.perf_counter()
         for _ in range(repeats):
             for Z, out, work in zip(arrays, outs, works):
-                tanh_into(Z, out, work)
+                tanh_into(now, Z, out, work)
         best = min(best, (time.perf_counter() - started) / repeats)
     return 1.0 / best
 
@@ -281,9 +290,10 @@ def format_report(report: dict) -> str:
                      + f"  {net['tanh_ceiling']:>10,.0f}  {ratio}")
     m = report["machine"]
     lines.append(f"\nsteps/s, median of {report['repeats']} repetitions of "
-                 f"~{report['seconds_per_repeat']:g} s each; flower data m = 400, tanh "
-                 f"hidden, sigmoid output, float64. \"tanh alone\": the steps/s the engine's "
-                 f"tanh would allow if a step did nothing else.\n{m['cpu']}, {m['cores']} cores, "
+                 f"~{report['seconds_per_repeat']:g} s per contender, in {TURNS} turns each; "
+                 f"flower data m = 400, tanh hidden, sigmoid output, float64.\n\"tanh alone\": "
+                 f"the steps/s the engine's tanh would allow if a step did nothing else.\n"
+                 f"{m['cpu']}, {m['cores']} cores, "
                  f"Python {m['python']}, NumPy {m['numpy']}, "
                  f"BLAS threads: {m['blas_threads']}")
     return "\n".join(lines)
