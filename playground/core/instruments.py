@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,12 +29,16 @@ def dead_fraction(Z: np.ndarray) -> float:
     return float(np.mean(np.all(Z <= 0, axis=1)))
 
 
+@functools.cache
+def slope_at_zero(activation: str) -> float:
+    """Return g'(0), the largest slope of a sigmoid or tanh unit."""
+    g, zero = ACTIVATIONS[activation], np.zeros((1, 1))
+    return float(g.derivative(zero, g.forward(zero))[0, 0])
+
+
 def saturated_fraction(Z: np.ndarray, A: np.ndarray, activation: str) -> float:
     """Return the share of units whose g'(Z)/g'(0) < SATURATED_SLOPE on most examples."""
-    g = ACTIVATIONS[activation]
-    zero = np.zeros((1, 1))
-    slope_at_zero = float(g.derivative(zero, g.forward(zero))[0, 0])
-    flat = g.derivative(Z, A) < SATURATED_SLOPE * slope_at_zero
+    flat = ACTIVATIONS[activation].derivative(Z, A) < SATURATED_SLOPE * slope_at_zero(activation)
     return float(np.mean(np.mean(flat, axis=1) >= SATURATED_SHARE))
 
 
