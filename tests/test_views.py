@@ -29,6 +29,7 @@ from playground.ui.views.units_view import (
     columns_fitting,
     compact,
     fit_thumbnails,
+    map_sample,
     mosaic,
 )
 from playground.ui.views.weights_view import WeightsView, index_ticks
@@ -508,6 +509,33 @@ def test_units_few_units_get_larger_thumbnails_and_resizing_relays_out(qtbot):
     assert all(np.array_equal(view.thumbnail_image(1, u), snapshot.unit_maps[0][u - 1])
                for u in range(1, 5))
     assert view.unit_at(view.thumbnail_scene_rect(1, 4).center()) == (1, 4)
+
+
+def test_units_map_sample_keeps_the_pitch_and_the_display_resolution():
+    assert map_sample(100, 12, 50) == 2            # 50 of 100 pixels fill 50 on screen
+    assert map_sample(100, 12, 51) == 1
+    assert map_sample(100, 12, 25) == 4
+    assert map_sample(100, 12, 100) == 1
+    assert map_sample(60, 7, 10) == 1              # 7 does not halve: the pitch would drift
+
+
+def test_units_small_thumbnails_show_every_other_pixel_in_place(qtbot):
+    snapshot = fake_snapshot(hidden=(16,), iterations=5, resolution=100)
+    view = shown_at(qtbot, UnitsView(), 430, 150)
+    view.update_snapshot(snapshot)
+    size = thumbnail_width(view)
+    assert 28 <= size <= 50 and view.rows[0].sample == 2
+    image = view.rows[0].mosaic
+    columns = view.rows[0].columns
+    assert image.image.shape[1] == columns * 56 - 6     # columns of 50 pixels, gaps of 6
+    for u in range(1, 17):
+        assert np.array_equal(view.thumbnail_image(1, u), snapshot.unit_maps[0][u - 1][::2, ::2])
+    # the image spans exactly the thumbnails' frames
+    first, last = view.thumbnail_scene_rect(1, 1), view.thumbnail_scene_rect(1, 16)
+    assert image.sceneBoundingRect() == first.united(last)
+    resized(qtbot, view, 1400, 700)                # large thumbnails: every pixel again
+    assert thumbnail_width(view) > 50 and view.rows[0].sample == 1
+    assert np.array_equal(view.thumbnail_image(1, 16), snapshot.unit_maps[0][15])
 
 
 def test_units_many_layers_scroll_down_never_sideways(qtbot):

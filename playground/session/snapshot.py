@@ -157,7 +157,7 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
 
 def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",
                   dataset: str = "flower", iterations: int = 300, init: str = "xavier",
-                  seed: int = 2) -> Snapshot:
+                  seed: int = 2, resolution: int = 60) -> Snapshot:
     """Return a real snapshot of a short run: for views that run alone and for tests."""
     from playground.core.grid import make_grid
     from playground.session.config import RunConfig, make_trainer
@@ -168,4 +168,4 @@ def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",
     trainer = make_trainer(config)
     trainer.run(iterations)
     return take_snapshot(trainer, run_id=1, state=RunState.PAUSED,
-                         grid=make_grid(trainer.train.X, 60))
+                         grid=make_grid(trainer.train.X, resolution))
