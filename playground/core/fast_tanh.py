@@ -67,7 +67,8 @@ def tanh_into(call, x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ..
     ``floats``: SCRATCH_FLOATS float64 scratch arrays; ``index``: an int64 scratch array;
     all contiguous and of x's shape."""
     s, v, ta = floats
-    call(np.clip, x, _MINUS_R, _R, s)         # beyond ±R (and at ±inf) tanh is ±1
+    call(x.clip, _MINUS_R, _R, s)             # beyond ±R (and at ±inf) tanh is ±1
+                                              # (the method skips np.clip's wrapper)
     call(np.add, s, _ROUNDER, v)              # ROUNDER + a
     call(np.subtract, v.view(np.int64), _INDEX_OFFSET, index)        # k + K
     call(TABLE.take, index, None, ta, "clip")     # tanh a (for NaN: any entry)
