@@ -5,8 +5,8 @@ degree-16 polynomial in a 16-interval table; on this AVX2 machine it costs ~14 n
 value (float32's costs 2.6), more than half of a training step on a 2-64-64-1 net.
 Whole-array passes of + − × ÷ cost ~0.3 ns a value, so tanh written as fourteen
 NumPy calls is faster once there are enough values to pay for the calls: measured with
-the calls recorded (``core/calls.py``), even at 800 values, 1.6× at 4 × 400, 2.1× at
-8 × 400 and 3× at 64 × 400.
+the calls recorded (``core/calls.py``), even at 800 values, 1.5× at 4 × 400, 2.1–2.4×
+at 8 × 400 and 3.2× at 64 × 400.
 
 How: split x = a + d, with a = k/H the nearest point of a grid of step 1/H and
 |d| ≤ 1/2H. Then
