@@ -58,8 +58,9 @@ class Engine:
     """Full-batch gradient descent for ``arch`` on X (n_x, m), Y (n_y, m), in place.
 
     ``load(parameters)`` copies parameters in; ``step(learning_rate)`` does forward →
-    backward → update; ``parameters()`` and ``cache()`` return *views* of the live
-    buffers (copy them to keep them), ``gradients()`` a fresh dict.
+    backward → update, ``steps(n, learning_rate)`` n of them; ``parameters()`` and
+    ``cache()`` return *views* of the live buffers (copy them to keep them),
+    ``gradients()`` a fresh dict.
     """
 
     def __init__(self, arch: Architecture, X: np.ndarray, Y: np.ndarray) -> None:
@@ -165,6 +166,7 @@ class Engine:
         call(np.subtract, self.P, self._delta, self.P)
 
     def forward(self) -> None:
+        """Run the recorded forward pass (``_record_forward``)."""
         self._forward.run()
 
     def cost(self) -> float:
@@ -172,9 +174,11 @@ class Engine:
         return self.objective.cost(self.output.Z, self.output.A, self.Y)
 
     def backward(self) -> None:
+        """Run the recorded backward pass (``_record_backward``)."""
         self._backward.run()
 
     def update(self, learning_rate: float) -> None:
+        """Run the recorded update (``_record_update``) with ``learning_rate``."""
         self._rate[()] = learning_rate / self.m
         self._update.run()
 
