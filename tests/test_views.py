@@ -524,7 +524,7 @@ def test_units_small_thumbnails_show_every_other_pixel_in_place(qtbot):
     view = shown_at(qtbot, UnitsView(), 430, 150)
     view.update_snapshot(snapshot)
     size = thumbnail_width(view)
-    assert 28 <= size <= 50 and view.rows[0].sample == 2
+    assert 28 <= size <= 50 and view.sample == 2
     image = view.rows[0].mosaic
     columns = view.rows[0].columns
     assert image.image.shape[1] == columns * 56 - 6     # columns of 50 pixels, gaps of 6
@@ -534,7 +534,7 @@ def test_units_small_thumbnails_show_every_other_pixel_in_place(qtbot):
     first, last = view.thumbnail_scene_rect(1, 1), view.thumbnail_scene_rect(1, 16)
     assert image.sceneBoundingRect() == first.united(last)
     resized(qtbot, view, 1400, 700)                # large thumbnails: every pixel again
-    assert thumbnail_width(view) > 50 and view.rows[0].sample == 1
+    assert thumbnail_width(view) > 50 and view.sample == 1
     assert np.array_equal(view.thumbnail_image(1, 16), snapshot.unit_maps[0][15])
 
 

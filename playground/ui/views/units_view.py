@@ -128,7 +128,6 @@ class LayerRow:
     step: float                                    # thumbnail pitch in thumbnail units
     gap_px: int                                    # map pixels between thumbnails
     columns: int = 0                               # 0 until laid out
-    sample: int = 1                                # the mosaic shows every sample-th pixel
     mosaic: pg.ImageItem | None = None             # 2-D data
     curve: pg.PlotCurveItem | None = None          # 1-D data
     frames: list[QGraphicsRectItem] = field(default_factory=list)
@@ -214,6 +213,8 @@ class UnitsView(QWidget):
         self._frame_key: tuple[int, int] | None = None
         self.rows: list[LayerRow] = []
         self._resolution = 0                     # the grid's, as of the last build
+        #: The mosaics show every ``sample``-th pixel of the maps (``map_sample``).
+        self.sample = 1
         #: The thumbnail side in pixels, as last laid out (0 before the first layout).
         self.thumbnail_size = 0
 
@@ -293,7 +294,7 @@ class UnitsView(QWidget):
         """Return the pixels drawn for thumbnail ``unit`` of ``layer`` (1-based), (r, r):
         the unit's map, every ``sample``-th pixel of it (``map_sample``)."""
         row = self.rows[layer - 1]
-        image, gap = row.mosaic.image, row.gap_px // row.sample
+        image, gap = row.mosaic.image, row.gap_px // self.sample
         r = (image.shape[1] + gap) // row.columns - gap
         pitch = r + gap
         line, c = divmod(unit - 1, row.columns)
@@ -388,16 +389,13 @@ class UnitsView(QWidget):
             return
         room = self.scroll_area.maximumViewportSize()
         size, columns, width = self._choose_size(room.width() - 2 * MARGIN, room.height())
-        retiled = False
         sample = map_sample(self._resolution, self.rows[0].gap_px,
                             size * self.devicePixelRatioF())
+        retiled, self.sample = sample != self.sample, sample
         for row in self.rows:
             if min(columns, row.shown) != row.columns:
                 row.columns = min(columns, row.shown)
                 self._place_cells(row)
-                retiled = True
-            if sample != row.sample:
-                row.sample = sample
                 retiled = True
         if size != self.thumbnail_size:
             self._size_badges(number_pixel_size(size))
@@ -466,7 +464,7 @@ class UnitsView(QWidget):
     def _draw_row(self, row: LayerRow, maps: np.ndarray, xs: np.ndarray | None) -> None:
         lo, hi = row.current_levels
         if xs is None:
-            k = row.sample
+            k = self.sample
             self._set_mosaic(row, mosaic(maps[: row.shown, ::k, ::k], row.columns,
                                          row.gap_px // k), r=maps.shape[1] // k)
             return
