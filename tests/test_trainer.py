@@ -126,6 +126,21 @@ def test_history_capacity_must_be_even():
         History(capacity=7)
 
 
+def test_rewind_puts_back_the_last_steps_gradients():
+    t = _trainer()
+    mark = t.checkpoint()
+    t.run(3)
+    t.rewind(mark)
+    assert t.last_grads is None                   # no step before the checkpoint
+    t.run(10)
+    before, mark = t.last_grads, t.checkpoint()
+    t.run(7)
+    assert not np.array_equal(t.last_grads["dW1"], before["dW1"])
+    t.rewind(mark)
+    for key, value in before.items():
+        np.testing.assert_array_equal(t.last_grads[key], value)
+
+
 def test_rewind_forgets_what_came_after_the_checkpoint():
     t = _trainer()
     t.run(300)

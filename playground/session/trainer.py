@@ -229,14 +229,18 @@ class Trainer:
             self._step_carefully()
 
     def checkpoint(self) -> tuple:
-        """Return what ``rewind`` needs to put the run back where it stands now."""
-        return self.engine.save(), self.iteration, self._previous, self.divergence
+        """Return what ``rewind`` needs to put the run back where it stands now: the
+        parameters, the last step's gradients (``last_grads``) and the counters."""
+        return (self.engine.save(), self.engine.S.copy(), self._stepped, self.iteration,
+                self._previous, self.divergence)
 
     def rewind(self, checkpoint: tuple) -> None:
         """Put the run back where it stood at ``checkpoint``, forgetting the costs and
         readings recorded since (steps replayed from there give the same numbers)."""
-        saved, self.iteration, self._previous, self.divergence = checkpoint
+        saved, gradients, self._stepped, self.iteration, self._previous, self.divergence = (
+            checkpoint)
         self.engine.restore(saved)
+        np.copyto(self.engine.S, gradients)
         self.history.truncate(self.iteration - 1)
         self.layers.truncate(self.iteration - 1)
 
