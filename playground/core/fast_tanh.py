@@ -3,10 +3,10 @@
 Why: NumPy's float64 ``np.tanh`` is a vector kernel that looks up, for every value, a
 degree-16 polynomial in a 16-interval table; on this AVX2 machine it costs ~14 ns a
 value (float32's costs 2.6), more than half of a training step on a 2-64-64-1 net.
-Whole-array passes of + − × ÷ cost ~0.3 ns a value, so tanh written as fourteen
+Whole-array passes of + − × ÷ cost ~0.3 ns a value, so tanh written as sixteen
 NumPy calls is faster once there are enough values to pay for the calls: measured with
-the calls recorded (``core/calls.py``), even at 800 values, 1.5× at 4 × 400, 2.1–2.4×
-at 8 × 400 and 3.2× at 64 × 400.
+the calls recorded (``core/calls.py``), even at ~800 values, 1.5× at 4 × 400, ~2× at
+8 × 400 and ~3× at 64 × 400.
 
 How: split x = a + d, with a = k/H the nearest point of a grid of step 1/H and
 |d| ≤ 1/2H. Then
@@ -14,14 +14,17 @@ How: split x = a + d, with a = k/H the nearest point of a grid of step 1/H and
     tanh(x) = (tanh a + tanh d) / (1 + tanh a · tanh d)
 
 with tanh a read from a table (a ∈ [−R, R]; |x| ≥ 19.1 rounds to ±1 in float64) and
-tanh d = d − d³/3: for H = 4096 the next term, 2d⁵/15, is below 3·10⁻¹⁷·|d|. (A grid
-of 1/128 kept a table of 40 KB but needed that term: two more passes. The 1.3 MB table
-costs the lookup ~15 % more; the two passes cost more than that.) When a ≠ 0,
-|tanh a| > |tanh d|, so the sum never cancels; when a = 0 the result is tanh d itself.
-Within 4 ulp of ``math.tanh`` (tests check 1e-15 relative), exactly odd, NaN stays NaN
-and ±inf gives ±1.
+tanh d = d − d³/3 + 2d⁵/15 (for H = 128 the next term, 17d⁷/315, is below 2·10⁻¹⁶·|d|).
+When a ≠ 0, |tanh a| > |tanh d|, so the sum never cancels; when a = 0 the result is
+tanh d itself. Within 4 ulp of ``math.tanh`` (tests check 1e-15 relative), exactly odd,
+NaN stays NaN and ±inf gives ±1.
 
-Below ``TABLE_MIN_SIZE`` values the fourteen calls cost more than ``np.tanh``, which the
+A finer grid would need fewer terms: at H = 4096, d − d³/3 is enough, two passes fewer.
+But its table is 1.3 MB instead of 40 KB, and inside a training step, where the matrix
+products have just filled the caches, the lookups then miss so often that the step was
+1–4 % slower (measured on 2-8-8-1 and 2-64-64-1).
+
+Below ``TABLE_MIN_SIZE`` values the sixteen calls cost more than ``np.tanh``, which the
 caller (``activations.tanh_into``) then uses instead; ``uses_table`` says which.
 """
 
@@ -31,20 +34,20 @@ import numpy as np
 
 from playground.core.calls import constant
 
-H = 4096                         # grid points per unit of x
+H = 128                          # grid points per unit of x
 R = 20                           # the table covers a ∈ [−R, R]
 K = H * R                        # grid index k ∈ [−K, K]
 TABLE_MIN_SIZE = 1024
 SCRATCH_FLOATS = 3               # float arrays of x's shape that ``tanh_into`` needs
 
-# ROUNDER = 1.5·2⁴⁰ has ulp 2⁻¹² = 1/H, so for |x| ≤ R, x + ROUNDER rounds x to the grid
+# ROUNDER = 1.5·2⁴⁵ has ulp 2⁻⁷ = 1/H, so for |x| ≤ R, x + ROUNDER rounds x to the grid
 # (ties to even, as np.rint does) and keeps k = H·a in the low bits: read as an int64,
 # the sum is ROUNDER_BITS + k. So a is one subtraction away and the table index k + K
 # another, with no multiplication and no float-to-int conversion (which alone costs
 # more than the rest of the lookup).
 ROUNDER = 1.5 * 2.0**52 / H
 ROUNDER_BITS = int(np.array(ROUNDER).view(np.int64))
-D3 = -1 / 3                      # tanh d = d + D3·d³
+D3, D5 = -1 / 3, 2 / 15          # tanh d = d + d³·(D3 + d²·D5)
 
 
 def _odd_table() -> np.ndarray:
@@ -75,9 +78,11 @@ def tanh_into(call, x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ..
     call(np.subtract, v, _ROUNDER, v)         # a
     call(np.subtract, s, v, s)                # d, exactly
     call(np.multiply, s, s, v)                # d²
-    call(np.multiply, v, _D3, v)
-    call(np.multiply, v, s, v)
-    call(np.add, v, s, out)                   # tanh d
+    call(np.multiply, v, _D5, out)
+    call(np.add, out, _D3, out)
+    call(np.multiply, out, v, out)
+    call(np.multiply, out, s, out)
+    call(np.add, out, s, out)                 # tanh d
     call(np.multiply, ta, out, v)
     call(np.add, v, _ONE, v)                  # 1 + tanh a · tanh d
     call(np.add, out, ta, out)
@@ -85,6 +90,6 @@ def tanh_into(call, x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ..
 
 
 # The constants above as 0-d arrays (``calls.constant``): float64, as the table path is.
-_R, _MINUS_R, _ROUNDER, _D3, _ONE = (
-    constant(value, TABLE) for value in (R, -R, ROUNDER, D3, 1.0))
+_R, _MINUS_R, _ROUNDER, _D3, _D5, _ONE = (
+    constant(value, TABLE) for value in (R, -R, ROUNDER, D3, D5, 1.0))
 _INDEX_OFFSET = constant(ROUNDER_BITS - K, np.zeros(0, dtype=np.int64))
