@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.activations import Work, tanh_into
-from playground.core.calls import now
+from playground.core.calls import Calls
 from playground.core.datasets import Dataset, make_dataset
 from playground.core.engine import Engine
 from playground.core.initialization import initialize_parameters
@@ -230,16 +230,17 @@ def measure_net(hidden: tuple[int, ...], names: list[str], repeats: int,
 
 def tanh_ceiling(hidden: tuple[int, ...], m: int = 400, repeats: int = 200) -> float:
     """Return the steps/s the engine's tanh alone allows: every step must compute tanh on
-    n[l]·m values per hidden layer, whatever else it saves."""
-    arrays = [np.random.RandomState(0).randn(n, m) * 2 for n in hidden]
-    outs = [np.empty_like(Z) for Z in arrays]
-    works = [Work.of_shape(Z.shape) for Z in arrays]
+    n[l]·m values per hidden layer, whatever else it saves. Recorded and replayed as the
+    engine runs it (``core/calls.py``)."""
+    tanhs = Calls()
+    for n in hidden:
+        Z = np.random.RandomState(0).randn(n, m) * 2
+        tanh_into(tanhs, Z, np.empty_like(Z), Work.of_shape(Z.shape))
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
         for _ in range(repeats):
-            for Z, out, work in zip(arrays, outs, works):
-                tanh_into(now, Z, out, work)
+            tanhs.run()
         best = min(best, (time.perf_counter() - started) / repeats)
     return 1.0 / best
 
