@@ -126,6 +126,20 @@ def test_history_capacity_must_be_even():
         History(capacity=7)
 
 
+def test_evaluating_the_training_set_agrees_with_the_plain_forward_pass():
+    t = _trainer(hidden_layers=(8, 8), activations=("tanh", "tanh"), test_fraction=0.25)
+    t.run(300)
+    cost, accuracy = t.evaluate(t.train)
+    plain = forward(t.train.X, t.parameters, t.arch)
+    assert cost == pytest.approx(compute_cost(plain, t.train.Y, t.arch), rel=1e-12)
+    assert accuracy == np.mean(predict(t.train.X, t.parameters, t.arch) == t.train.Y)
+    t.run(1)                                      # records iteration 300's cost
+    assert t.history.iterations[-1] == 300 and t.history.values[-1] == cost
+    straight = _trainer(hidden_layers=(8, 8), activations=("tanh", "tanh"), test_fraction=0.25)
+    straight.run(301)                             # evaluating did not disturb the run
+    assert_same_parameters(t.parameters, straight.parameters)
+
+
 def test_rewind_puts_back_the_last_steps_gradients():
     t = _trainer()
     mark = t.checkpoint()

@@ -309,9 +309,17 @@ class Trainer:
     @quiet
     def evaluate(self, data: Dataset | None) -> tuple[float | None, float | None]:
         """Return (J, accuracy) of the current parameters on ``data`` from one forward
-        pass; (None, None) without data, accuracy None for regression."""
+        pass; (None, None) without data, accuracy None for regression.
+
+        On the training set that pass is the engine's, in its own buffers (the next step
+        computes them afresh): for a 2-64-64-1 net 0.45 ms instead of 1.5, and J is then
+        exactly what the cost history records."""
         if data is None or data.m == 0:
             return None, None
+        if data is self.train:
+            engine = self.engine
+            engine.forward()
+            return engine.cost(), accuracy_from_output(engine.output.A, data.Y, self.arch)
         cache = forward(data.X, self.parameters, self.arch)
         AL = cache.A[self.arch.L]
         return compute_cost(cache, data.Y, self.arch), accuracy_from_output(AL, data.Y, self.arch)
