@@ -22,7 +22,7 @@ NaN stays NaN and ±inf gives ±1.
 A finer grid would need fewer terms: at H = 4096, d − d³/3 is enough, two passes fewer.
 But its table is 1.3 MB instead of 40 KB, and inside a training step, where the matrix
 products have just filled the caches, the lookups then miss so often that the step was
-0–8 % slower (three interleaved runs each on 2-8-8-1 and 2-64-64-1), never faster.
+slower in five of six interleaved runs on 2-8-8-1 and 2-64-64-1, by up to 8 %.
 
 Below ``TABLE_MIN_SIZE`` values the sixteen calls cost more than ``np.tanh``, which the
 caller (``activations.tanh_into``) then uses instead; ``uses_table`` says which.
