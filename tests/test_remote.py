@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
 import platform
+import socket
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from playground.core.grid import make_grid
 from playground.session.config import RunConfig, make_trainer
-from playground.session.remote import RemoteTrainer, TrainingProcessError
+from playground.session.remote import (
+    SEND_BUFFER_BYTES,
+    RemoteTrainer,
+    TrainingProcessError,
+    widen_buffer,
+)
 from playground.session.snapshot import RunState, take_snapshot
 
 
@@ -152,3 +162,22 @@ def test_the_training_process_keeps_freed_memory_instead_of_faulting_it_in_again
                                       capture_output=True, text=True, check=True).stdout)
             for how in ("keep", "default")}
     assert kept["keep"] > 12 and kept["default"] < 4
+
+
+def test_a_widened_connection_takes_a_snapshot_while_nobody_reads():
+    """The training process hands a snapshot to the kernel and trains on, even while the
+    window's process is too busy to read it."""
+    cap = Path("/proc/sys/net/core/wmem_max")
+    if not cap.exists() or int(cap.read_text()) < SEND_BUFFER_BYTES:
+        pytest.skip("this system caps socket buffers below SEND_BUFFER_BYTES")
+    reader, writer = multiprocessing.Pipe()
+    widen_buffer(writer)
+    with socket.socket(fileno=os.dup(writer.fileno())) as end:
+        assert end.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) >= SEND_BUFFER_BYTES
+    sender = threading.Thread(target=writer.send_bytes, args=(b"x" * 2**21,))  # > 860 KB
+    sender.start()
+    sender.join(timeout=10)
+    sent = not sender.is_alive()
+    assert len(reader.recv_bytes()) == 2**21              # (also frees a blocked sender)
+    sender.join()
+    assert sent

@@ -20,7 +20,9 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import multiprocessing
+import os
 import pickle
+import socket
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -144,6 +146,22 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+# Room in the connection for a whole snapshot (a 2-8-8-1 net's is ~860 KB) and more: the
+# training process then hands it to the kernel and trains on, instead of waiting while
+# the window's process, busy drawing, reads it.
+SEND_BUFFER_BYTES = 4 * 2**20
+
+
+def widen_buffer(connection: Connection) -> None:
+    """Ask for SEND_BUFFER_BYTES of send buffer on ``connection``'s socket (the system
+    may grant less: Linux caps it at net.core.wmem_max); no-op where that fails."""
+    try:
+        with socket.socket(fileno=os.dup(connection.fileno())) as end:
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+    except OSError:
+        pass
+
+
 class RemoteTrainer:
     """The worker's handle on a Trainer that lives in a child process.
 
@@ -156,6 +174,7 @@ class RemoteTrainer:
     def __init__(self) -> None:
         context = _context()
         self._connection, child = context.Pipe()
+        widen_buffer(child)
         self._process = context.Process(target=serve, args=(child,), daemon=True,
                                         name="playground-trainer")
         try:
