@@ -48,7 +48,8 @@ def _constant(value: float, dtype: np.dtype) -> np.ndarray:
     return array
 
 
-def constant(value: float, like: np.ndarray) -> np.ndarray:
-    """Return ``value`` as a read-only 0-d array of ``like``'s dtype, made once: NumPy
-    converts it faster than a Python float, and float32 arrays stay float32."""
-    return _constant(value, like.dtype)
+def constant(value: float, like: np.ndarray | type) -> np.ndarray:
+    """Return ``value`` as a read-only 0-d array of ``like``'s dtype (an array's, or a
+    dtype), made once: NumPy converts it faster than a Python float, and float32 arrays
+    stay float32."""
+    return _constant(value, like.dtype if isinstance(like, np.ndarray) else np.dtype(like))

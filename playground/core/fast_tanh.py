@@ -91,5 +91,5 @@ def tanh_into(call, x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ..
 
 # The constants above as 0-d arrays (``calls.constant``): float64, as the table path is.
 _R, _MINUS_R, _ROUNDER, _D3, _D5, _ONE = (
-    constant(value, TABLE) for value in (R, -R, ROUNDER, D3, D5, 1.0))
-_INDEX_OFFSET = constant(ROUNDER_BITS - K, np.zeros(0, dtype=np.int64))
+    constant(value, np.float64) for value in (R, -R, ROUNDER, D3, D5, 1.0))
+_INDEX_OFFSET = constant(ROUNDER_BITS - K, np.int64)

@@ -193,7 +193,7 @@ def measure_window(window: MainWindow, config: RunConfig, seconds: float,
         late += heartbeat.lateness_ms
     alone, drawing = statistics.median(headless), statistics.median(in_window)
     return {
-        "net": "-".join(str(n) for n in trainer.arch.layer_dims),
+        "net": net_name(config.hidden_layers),
         "headless_steps_per_second": alone,
         "in_window_steps_per_second": drawing,
         "ratio": drawing / alone,

@@ -250,13 +250,9 @@ class TwinWorker(HostedWorker):
     # -- frames -----------------------------------------------------------------------
     def snapshot(self) -> TwinSnapshot:
         """Return both runs' snapshots now (call in the worker's thread)."""
-        options = dict(messages=tuple(self._run_messages), run_id=self.run_id,
-                       state=self.state, grid=self.grid,
-                       steps_per_second=self._steps_per_second)
-        if self.twin is self.host:
-            a, b = self.host.snapshot(build=take_twin_snapshots, **options)
-        else:
-            a, b = take_twin_snapshots(self.twin, **options)
+        a, b = self._build(take_twin_snapshots, messages=tuple(self._run_messages),
+                           run_id=self.run_id, state=self.state, grid=self.grid,
+                           steps_per_second=self._steps_per_second)
         return TwinSnapshot(a, b, self.setup, self._message)
 
 

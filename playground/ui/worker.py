@@ -297,6 +297,14 @@ class HostedWorker(ChunkedWorker):
                 self._drop_host(error)
         return factory(*args)
 
+    def _build(self, build, **options):
+        """Return ``build(run, **options)`` (a Snapshot or a tuple of them), built where
+        the run lives: in the child process, or here."""
+        run = self._run()
+        if run is self.host:
+            return self.host.snapshot(build=build, **options)
+        return build(run, **options)
+
     # -- the run, for the loop ----------------------------------------------------------
     def _ready(self) -> bool:
         return self._run() is not None
@@ -453,13 +461,9 @@ class TrainingWorker(HostedWorker):
     # -- frames -----------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """Return a snapshot of the run now (call in the worker's thread)."""
-        trainer = self.trainer
-        options = dict(run_id=self.run_id, state=self.state, grid=self.grid,
-                       steps_per_second=self._steps_per_second, message=self._message)
-        if trainer is self.host:
-            snapshot = self.host.snapshot(**options)   # built where the run lives
-        else:
-            snapshot = take_snapshot(trainer, **options)
+        snapshot = self._build(take_snapshot, run_id=self.run_id, state=self.state,
+                               grid=self.grid, steps_per_second=self._steps_per_second,
+                               message=self._message)
         if snapshot.test_cost is not None and np.isfinite(snapshot.test_cost):
             self.test_history.add(snapshot.iteration, snapshot.test_cost)
         return with_test_cost_history(snapshot, self.test_history.as_array())
