@@ -238,3 +238,27 @@ def test_costly_snapshots_come_less_often_so_the_run_keeps_most_of_the_time(qtbo
         assert playing == sorted(playing) and playing[-1] > playing[0]
     finally:
         assert s.shutdown()
+
+
+def test_a_run_that_diverges_in_its_process_between_calls_is_published_paused(qtbot):
+    # While running, the child trains on between two of the worker's calls and may
+    # diverge there; the next snapshot, whoever asks for it (here a sync), must show the
+    # run paused, as the loop would have made it. The worker is driven directly, without
+    # its thread and timer, so nothing else notices the divergence first.
+    worker = worker_module.TrainingWorker()
+    frames = []
+    worker.snapshot_ready.connect(frames.append)
+    worker._started()
+    try:
+        assert worker.host is not None
+        worker.configure(RunConfig(hidden_layers=(8,), activations=("relu",), init="he",
+                                   learning_rate=1000.0), "")
+        worker.set_playing(True)               # the child goes on until it diverges
+        assert frames[-1].state is RunState.RUNNING and not frames[-1].diverged
+        time.sleep(1.0)
+        worker.sync(1)
+        latest = frames[-1]
+        assert latest.diverged and latest.state is RunState.PAUSED
+        assert worker.state is RunState.PAUSED and not worker.host.running
+    finally:
+        worker._stopping()

@@ -235,7 +235,13 @@ class ChunkedWorker(QObject):
             return
         self._last_publish = now
         self._measure_rate()
-        snapshot = self._last_published = self.snapshot()
+        snapshot = self.snapshot()
+        if self.state is RunState.RUNNING and self._halted():
+            # A run in its own process trains on between two calls and may have stopped
+            # there: it is paused now, and the frame says so, whoever asked for it.
+            self._set_state(RunState.PAUSED)
+            snapshot = self.snapshot()
+        self._last_published = snapshot
         # the cost, smoothed over ~5 snapshots: one slow frame does not slow the next
         self._snapshot_seconds += (time.perf_counter() - now - self._snapshot_seconds) / 5
         self._frame_seconds = max(FRAME_SECONDS, self._snapshot_seconds / SNAPSHOT_SHARE)
