@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from playground.core.datasets import Dataset, make_dataset
-from playground.core.metrics import distinct_units, unit_spread, unit_spreads
+from playground.core.metrics import (
+    all_apart,
+    distinct_units,
+    identical_tolerance,
+    unit_spread,
+    unit_spreads,
+)
 from playground.core.network import Architecture
 from playground.session.trainer import Trainer
 
@@ -73,6 +81,49 @@ def test_distinct_units_counts_groups_and_forgives_rounding():
     assert distinct_units(np.zeros((5, 3)), np.zeros((5, 1))) == 1
     W[1, 1] = 2.0 + 1e-6
     assert distinct_units(W, b) == 3
+
+
+def greedy_groups(rows: np.ndarray, tolerance: float) -> int:
+    """The definition: group the rows within ``tolerance`` of the first remaining one."""
+    remaining, count = list(range(len(rows))), 0
+    while remaining:
+        first = rows[remaining[0]]
+        remaining = [i for i in remaining if np.linalg.norm(rows[i] - first) > tolerance]
+        count += 1
+    return count
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 12), k=st.integers(1, 6),
+       size=st.floats(-3, 3), nudge=st.sampled_from([0, 1e-16, 1e-12, 5e-10, 9.9e-10, 1e-9,
+                                                     1.01e-9, 2e-9, 1e-6]))
+def test_distinct_units_agrees_with_greedy_grouping_near_the_tolerance(seed, n, k, size,
+                                                                       nudge):
+    # Rows drawn from a few originals, some of them nudged by about the tolerance.
+    rng = np.random.default_rng(seed)
+    originals = rng.standard_normal((rng.integers(1, n + 1), k + 1)) * 10.0**size
+    rows = originals[rng.integers(0, len(originals), n)]
+    scale = max(1.0, float(np.abs(rows).max()))
+    nudged = rng.integers(0, 2, (n, 1))
+    rows = rows + nudged * rng.standard_normal(rows.shape) * nudge * scale / np.sqrt(k + 1)
+    W, b = rows[:, :-1], rows[:, -1:]
+    tolerance = identical_tolerance(W, b)
+    count = greedy_groups(rows, tolerance)
+    assert distinct_units(W, b) == count
+    if all_apart(rows, tolerance):                # the shortcut: sure that no two are close
+        assert count == n
+
+
+def test_distinct_units_of_a_wide_layer_takes_the_shortcut_only_when_sure():
+    rows = np.random.default_rng(0).standard_normal((64, 65))
+    assert all_apart(rows, identical_tolerance(rows, np.zeros((64, 1))))
+    assert distinct_units(rows[:, :-1], rows[:, -1:]) == 64
+    rows[40] = rows[3]
+    rows[41] = rows[3] + 1e-11                     # closer than the tolerance: the same unit
+    assert not all_apart(rows, 1e-9)
+    assert distinct_units(rows[:, :-1], rows[:, -1:]) == 62
+    rows[41, 7] += 1e-6                            # far enough apart in one column only
+    assert distinct_units(rows[:, :-1], rows[:, -1:]) == 63
 
 
 def test_deeper_zero_init_layers_stay_identical_up_to_rounding():
