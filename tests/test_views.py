@@ -15,6 +15,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from playground.core.datasets import Dataset
+from playground.core.grid import make_grid
 from playground.session.snapshot import Snapshot, fake_snapshot
 from playground.session.trainer import Divergence
 from playground.ui.views import colors
@@ -92,6 +93,21 @@ def test_steady_levels_grow_at_once_and_shrink_slowly():
     assert steady.update(np.array([0.01])) == (-0.01, 0.01)
 
 
+def test_show_image_skips_only_what_would_look_the_same(qtbot):
+    import pyqtgraph as pg
+    item, image = pg.ImageItem(axisOrder="row-major"), np.linspace(-1, 1, 12).reshape(3, 4)
+    colors.show_image(item, image, (-2.0, 2.0))
+    drawn = item.image
+    step = 4.0 * colors.UNSEEN_CHANGE                          # the span (−2, 2) times it
+    colors.show_image(item, image + 0.9 * step, (-2.0, 2.0))
+    assert item.image is drawn                                 # not drawn again
+    for changed, at in ((image + 1.1 * step, (-2.0, 2.0)),     # a change that shows
+                        (image, (-1.0, 1.0)),                  # new levels
+                        (image[:2], (-1.0, 1.0)),              # new shape
+                        (np.where(image[:2] > 0, np.nan, image[:2]), (-1.0, 1.0))):  # NaN
+        colors.show_image(item, changed, at)
+        assert np.array_equal(item.image, changed, equal_nan=True) and levels(item) == at
+
 def test_nice_numbers_bracket_the_value_in_small_steps():
     for v in (1e-7, 0.0123, 0.45, 1.0, 1.01, 7.3, 9.99, 12.0, 3.4e5):
         up, down = colors.nice_ceiling(v), colors.nice_floor(v)
@@ -153,6 +169,20 @@ def test_boundary_image_sits_on_the_grid_with_y_up(qtbot, flower):
     pixel = view.image_item.mapFromParent(QPointF(grid.xs[c], grid.ys[r]))
     assert abs(pixel.y() - r) < 1.0 and abs(pixel.x() - c) < 1.0
 
+
+def test_boundary_same_picture_on_new_data_moves_to_the_new_grid(qtbot, flower):
+    # The same outputs would look the same, but new data puts them on another grid.
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(flower)
+    X = flower.train.X * 2
+    wider = dataclasses.replace(flower, train=dataclasses.replace(flower.train, X=X),
+                                grid=make_grid(X, flower.outputs.shape[-1]))
+    view.update_snapshot(wider)
+    rect = view.image_item.mapRectToParent(view.image_item.boundingRect())
+    x_min, x_max, y_min, y_max = wider.grid.extent
+    assert x_min < 2 * flower.grid.extent[0] + 1e-9
+    assert rect.left() == pytest.approx(x_min) and rect.right() == pytest.approx(x_max)
+    assert rect.top() == pytest.approx(y_min) and rect.bottom() == pytest.approx(y_max)
 
 def test_boundary_discretize_thresholds_at_one_half(qtbot, flower):
     view = shown(qtbot, BoundaryView())
@@ -385,6 +415,24 @@ def test_weights_rebuild_only_when_the_architecture_changes(qtbot, flower):
     assert all(np.array_equal(p.w_image.image, flower.parameters[f"W{p.l}"])
                for p in view.panels)
 
+
+def test_weights_a_change_too_small_to_see_is_not_drawn_but_reads_out(qtbot, flower):
+    view = shown(qtbot, WeightsView())
+    view.update_snapshot(flower)
+    panel = view.panels[1]
+    drawn, (lo, hi) = panel.w_image.image, levels(panel.w_image)
+    W2 = flower.parameters["W2"] + (hi - lo) * colors.UNSEEN_CHANGE / 2
+    nudged = dataclasses.replace(flower, iteration=flower.iteration + 1,
+                                 parameters={**flower.parameters, "W2": W2})
+    view.update_snapshot(nudged)
+    assert levels(panel.w_image) == (lo, hi) and panel.w_image.image is drawn
+    box = panel.w_plot.getViewBox()            # the read-out is the snapshot's own value
+    assert f"{W2[0, 2]:.4g}" != f"{flower.parameters['W2'][0, 2]:.4g}"
+    assert f"= {W2[0, 2]:.4g} " in view.cell_text(box.mapViewToScene(QPointF(2.5, 0.5)))
+    W2 = flower.parameters["W2"] + (hi - lo) * colors.UNSEEN_CHANGE * 2
+    view.update_snapshot(dataclasses.replace(nudged, iteration=flower.iteration + 2,
+                                             parameters={**flower.parameters, "W2": W2}))
+    assert np.array_equal(panel.w_image.image, W2)
 
 def test_weights_hover_names_the_cell_one_based(qtbot, flower):
     view = shown(qtbot, WeightsView())

@@ -206,6 +206,7 @@ class BoundaryView(QWidget):
             x_min, x_max, y_min, y_max = grid.extent
             # Set on every setImage: an ImageItem scales its rect by the image's pixel size.
             self._rect = QRectF(x_min, y_min, x_max - x_min, y_max - y_min)
+            self.image_item.clear()       # drawn again at the new rect, however it looks
 
     def _place_points(self, scatter: pg.ScatterPlotItem, data: Dataset, one_d: bool,
                       filled: bool) -> None:
@@ -320,8 +321,8 @@ class BoundaryView(QWidget):
         axis = self.color_bar.getAxis("left")
         if axis.labelText != label:
             axis.setLabel(label, color=colors.FOREGROUND)
-        self.image_item.setImage(image, autoLevels=False, rect=self._rect)
         colors.set_levels(self.color_bar, levels)
+        colors.show_image(self.image_item, image, levels, rect=self._rect)
 
     def _show_classes(self, rgba: np.ndarray) -> None:
         self.image_item.setVisible(False)

@@ -197,6 +197,25 @@ def class_shading(probabilities: np.ndarray, discretize: bool = False) -> np.nda
     return rgba
 
 
+# Colour maps are drawn with 256 colours, each 1/256 of the levels' span. An image none of
+# whose values moved by half of that since it was drawn looks the same (a pixel at most
+# one colour step off), so it is not drawn again; most frames of a converging run.
+UNSEEN_CHANGE = 1 / 512
+
+
+def show_image(item: pg.ImageItem, image: np.ndarray, levels: tuple[float, float],
+               **options) -> None:
+    """``item.setImage(image)`` at ``levels`` (and ``options``), unless ``item`` shows an
+    image of the same shape at the same levels that ``image`` would look the same as:
+    no value further from it than UNSEEN_CHANGE of the span. NaN anywhere: drawn again."""
+    shown, lo, hi = item.image, *levels
+    if (shown is not None and shown.shape == image.shape
+            and np.array_equal(item.getLevels(), levels)
+            and np.max(np.abs(image - shown), initial=0.0) < (hi - lo) * UNSEEN_CHANGE):
+        return
+    item.setImage(image, autoLevels=False, levels=levels, **options)
+
+
 def set_levels(color_bar: pg.ColorBarItem, levels: tuple[float, float]) -> None:
     """Give ``color_bar`` (and its images) ``levels`` if they differ: setting them always
     redraws the bar's axis, even to the same values."""

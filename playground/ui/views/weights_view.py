@@ -111,12 +111,14 @@ class WeightsView(QWidget):
         p = snapshot.parameters
         for panel in self.panels:
             W, b = p[f"W{panel.l}"], p[f"b{panel.l}"]
-            panel.w_image.setImage(W, autoLevels=False, rect=QRectF(0, 0, W.shape[1], W.shape[0]))
-            panel.b_image.setImage(b, autoLevels=False, rect=QRectF(0, 0, 1, b.shape[0]))
             if new_run:
                 panel.levels.reset()
             if new_frame:     # a repeated frame keeps its levels: they only move with training
                 colors.set_levels(panel.color_bar, panel.levels.update([W, b]))
+            levels = panel.color_bar.levels()
+            colors.show_image(panel.w_image, W, levels,
+                              rect=QRectF(0, 0, W.shape[1], W.shape[0]))
+            colors.show_image(panel.b_image, b, levels, rect=QRectF(0, 0, 1, b.shape[0]))
 
     # ------------------------------------------------------------------ slots
 
