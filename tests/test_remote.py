@@ -22,6 +22,8 @@ from playground.session.remote import (
     SEND_BUFFER_BYTES,
     RemoteTrainer,
     TrainingProcessError,
+    receive_reply,
+    send_reply,
     widen_buffer,
 )
 from playground.session.snapshot import RunState, take_snapshot
@@ -183,3 +185,23 @@ def test_a_widened_connection_takes_a_snapshot_while_nobody_reads():
     assert len(reader.recv_bytes()) == 2**21              # (also frees a blocked sender)
     sender.join()
     assert sent
+
+
+def test_replies_carry_arrays_out_of_band_and_arrive_read_only():
+    reader, writer = multiprocessing.Pipe()
+    big, strided = np.arange(2.0**20), np.arange(20.0)[::2]      # 8 MB; not contiguous
+    replies = [("ok", {"big": big, "strided": strided, "n": 3}, (7, None, 0.5)),
+               ("error", ValueError("no"), None)]
+    sender = threading.Thread(target=lambda: [send_reply(writer, r) for r in replies])
+    sender.start()                                 # 8 MB is more than the pipe holds
+    head = reader.recv_bytes()
+    assert int.from_bytes(head[:4], "little") == 1 and len(head) < 1000   # big, apart
+    data = reader.recv_bytes()
+    assert len(data) == big.nbytes
+    got = pickle.loads(memoryview(head)[4:], buffers=[data])
+    outcome, error, status = receive_reply(reader)
+    sender.join()
+    assert np.array_equal(got[1]["big"], big) and not got[1]["big"].flags.writeable
+    assert np.array_equal(got[1]["strided"], strided) and got[1]["n"] == 3
+    assert got[2] == (7, None, 0.5)
+    assert outcome == "error" and isinstance(error, ValueError) and status is None
