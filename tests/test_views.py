@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage
@@ -94,7 +95,6 @@ def test_steady_levels_grow_at_once_and_shrink_slowly():
 
 
 def test_show_image_skips_only_what_would_look_the_same(qtbot):
-    import pyqtgraph as pg
     item, image = pg.ImageItem(axisOrder="row-major"), np.linspace(-1, 1, 12).reshape(3, 4)
     colors.show_image(item, image, (-2.0, 2.0))
     drawn = item.image
