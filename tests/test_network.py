@@ -170,9 +170,11 @@ def test_softmax_prediction_is_argmax():
 
 
 @pytest.mark.parametrize("bad,message", [
-    (dict(layer_dims=(2, 0, 1), activations=("tanh",)), "at least 1"),
-    (dict(layer_dims=(2, 300, 1), activations=("tanh",)), "at most 256"),
-    (dict(layer_dims=(2, 4, 1), activations=()), "need 1 activation"),
+    (dict(layer_dims=(2, 0, 1), activations=("tanh",)), "has 0 units; choose 1 to 256"),
+    (dict(layer_dims=(0, 4, 1), activations=("tanh",)), "layer 0 has 0 units"),
+    (dict(layer_dims=(2, 300, 1), activations=("tanh",)), "choose 1 to 256"),
+    (dict(layer_dims=(2, *[4] * 21, 1), activations=("tanh",) * 21), "at most 20 hidden"),
+    (dict(layer_dims=(2, 4, 1), activations=()), "need as many activations, got 0"),
     (dict(layer_dims=(2, 4, 1), activations=("swish",)), "unknown activation 'swish'"),
     (dict(layer_dims=(2, 4, 1), activations=("tanh",), output="sigmoid", loss="mse"),
      "not supported"),

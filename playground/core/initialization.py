@@ -19,13 +19,16 @@ DEFAULT_SCALE = 0.01
 class Init:
     """A named scheme: ``factor(n_prev, scale)`` multiplies randn(n[l], n[l-1]).
 
-    ``factor`` is None for ``zeros`` (nothing is drawn).
+    ``factor`` is None for ``zeros`` (nothing is drawn). ``takes_scale`` says whether the
+    user's scale enters ``factor``: the controls offer the scale only then, and the
+    command line refuses ``--init-scale`` for a scheme that ignores it.
     """
 
     name: str
     label: str
     formula: str
     factor: Callable[[int, float], float] | None
+    takes_scale: bool = False
 
 
 INITS: dict[str, Init] = {
@@ -33,7 +36,7 @@ INITS: dict[str, Init] = {
     for i in (
         Init("zeros", "zeros", "W[l] = 0", None),
         Init("random", "random × scale", "W[l] = randn(n[l], n[l−1]) × scale",
-             lambda n_prev, scale: scale),
+             lambda n_prev, scale: scale, takes_scale=True),
         Init("xavier", "Xavier", "W[l] = randn(n[l], n[l−1]) × √(1/n[l−1])",
              lambda n_prev, scale: math.sqrt(1.0 / n_prev)),
         Init("he", "He", "W[l] = randn(n[l], n[l−1]) × √(2/n[l−1])",

@@ -19,6 +19,7 @@ from playground.core.activations import ACTIVATIONS
 from playground.core.objectives import OBJECTIVES, Objective
 
 MAX_UNITS = 256
+MAX_HIDDEN_LAYERS = 20
 
 Parameters = dict[str, np.ndarray]
 
@@ -41,19 +42,11 @@ class Architecture:
         object.__setattr__(self, "activations", tuple(self.activations))
         if len(self.layer_dims) < 2:
             raise ValueError("a network needs an input size and an output size")
-        for l, n in enumerate(self.layer_dims):
-            if n < 1:
-                raise ValueError(f"layer {l} has {n} units; every layer needs at least 1")
-        for l, n in enumerate(self.layer_dims[1:-1], start=1):
-            if n > MAX_UNITS:
-                raise ValueError(f"hidden layer {l} has {n} units; at most {MAX_UNITS}")
-        if len(self.activations) != self.L - 1:
-            raise ValueError(f"{self.L - 1} hidden layer(s) need {self.L - 1} activation(s), "
-                             f"got {len(self.activations)}")
-        for name in self.activations:
-            if name not in ACTIVATIONS:
-                raise ValueError(f"unknown activation {name!r}; "
-                                 f"choose from {', '.join(ACTIVATIONS)}")
+        for l in (0, self.L):
+            if self.layer_dims[l] < 1:
+                raise ValueError(f"layer {l} has {self.layer_dims[l]} units; every layer "
+                                 "needs at least 1")
+        check_hidden_layers(self.layer_dims[1:-1], self.activations)
         if (self.output, self.loss) not in OBJECTIVES:
             pairs = ", ".join(f"{o}+{loss}" for o, loss in OBJECTIVES)
             raise ValueError(f"output {self.output!r} with loss {self.loss!r} is not "
@@ -88,6 +81,22 @@ class Architecture:
     def parameter_count(self) -> int:
         """Return Σ_l n[l]·n[l-1] + n[l]."""
         return sum(n * (n_prev + 1) for n_prev, n in zip(self.layer_dims, self.layer_dims[1:]))
+
+
+def check_hidden_layers(hidden_layers: tuple[int, ...], activations: tuple[str, ...]) -> None:
+    """Raise ValueError for the first hidden layer that cannot be built: too many layers,
+    a size outside 1..MAX_UNITS, or a missing or unknown activation."""
+    if len(hidden_layers) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(hidden_layers)}")
+    for l, n in enumerate(hidden_layers, start=1):
+        if not 1 <= n <= MAX_UNITS:
+            raise ValueError(f"hidden layer {l} has {n} units; choose 1 to {MAX_UNITS}")
+    if len(activations) != len(hidden_layers):
+        raise ValueError(f"{len(hidden_layers)} hidden layer(s) need as many activations, "
+                         f"got {len(activations)}")
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
 
 
 @dataclass

@@ -14,15 +14,13 @@ from typing import Any
 import numpy as np
 
 from playground.core import csv_data
-from playground.core.activations import ACTIVATIONS
 from playground.core.datasets import DATASETS, Dataset, make_dataset, split
 from playground.core.initialization import INITS
-from playground.core.network import MAX_UNITS, Architecture
+from playground.core.network import MAX_HIDDEN_LAYERS, Architecture, check_hidden_layers
 from playground.core.npz import SavedModel
 from playground.core.objectives import DEFAULT_LOSS, DEFAULT_OUTPUT
 from playground.session.trainer import Trainer, check_learning_rate
 
-MAX_HIDDEN_LAYERS = 20
 
 
 @dataclass(frozen=True)
@@ -56,19 +54,7 @@ class RunConfig:
         if self.data_path is None and self.dataset not in DATASETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose from "
                              f"{', '.join(DATASETS)} or give a CSV file")
-        if len(self.hidden_layers) > MAX_HIDDEN_LAYERS:
-            raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, "
-                             f"got {len(self.hidden_layers)}")
-        for l, n in enumerate(self.hidden_layers, start=1):
-            if not 1 <= n <= MAX_UNITS:
-                raise ValueError(f"hidden layer {l} has {n} units; choose 1 to {MAX_UNITS}")
-        if len(self.activations) != len(self.hidden_layers):
-            raise ValueError(f"{len(self.hidden_layers)} hidden layer(s) need as many "
-                             f"activations, got {len(self.activations)}")
-        for name in self.activations:
-            if name not in ACTIVATIONS:
-                raise ValueError(f"unknown activation {name!r}; choose from "
-                                 f"{', '.join(ACTIVATIONS)}")
+        check_hidden_layers(self.hidden_layers, self.activations)
         if self.init not in INITS:
             raise ValueError(f"unknown initialisation {self.init!r}; choose from "
                              f"{', '.join(INITS)}")
