@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from playground.core.activations import ACTIVATIONS, Work
-from playground.core.calls import Calls, now
+from playground.core.activations import ACTIVATIONS
 from playground.core.datasets import make_dataset
-from playground.core.engine import Engine
+from playground.core.fast.calls import Calls, now
+from playground.core.fast.engine import Engine
+from playground.core.fast.kernels import ACTIVATION_KERNELS, OUTPUT_KERNELS, Work
 from playground.core.gradcheck import gradient_check
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture, compute_cost, forward, train_step
@@ -116,7 +117,7 @@ def test_reloading_leaves_nothing_of_the_previous_run():
         np.testing.assert_array_equal(used.parameters()[key], value)
     # the rows of ones that carry the biases are never overwritten
     for layer in used.layers:
-        np.testing.assert_array_equal(layer.A1_prev[-1], np.ones(X.shape[1]))
+        np.testing.assert_array_equal(layer.A_ones_prev[-1], np.ones(X.shape[1]))
 
 
 def test_a_new_architecture_gets_buffers_of_its_own_shape():
@@ -137,14 +138,32 @@ def test_a_new_architecture_gets_buffers_of_its_own_shape():
        arrays(np.float64, (3, 7), elements=st.floats(-10, 10)),
        st.sampled_from(list(ACTIVATIONS)))
 def test_in_place_activations_compute_the_same_numbers(Z, dA, name):
-    g = ACTIVATIONS[name]
+    g, kernel = ACTIVATIONS[name], ACTIVATION_KERNELS[name]
     Z[0, 0] = 0.0                      # the kink, where the notes set g'(0) = 1
     A = np.empty_like(Z)
-    g.forward_into(now, Z, A)
+    kernel.forward_into(now, Z, A)
     np.testing.assert_array_equal(A, g.forward(Z))
     dZ = dA.copy()
-    g.chain_into(now, dZ, Z, A, Work.of_shape(Z.shape))
+    kernel.chain_into(now, dZ, Z, A, Work.of_shape(Z.shape))
     np.testing.assert_array_equal(dZ, dA * g.derivative(Z, A))
+
+
+def test_every_readable_formula_has_its_kernel_under_the_same_name():
+    assert ACTIVATION_KERNELS.keys() == ACTIVATIONS.keys()
+    assert OUTPUT_KERNELS.keys() == OBJECTIVES.keys()
+
+
+@pytest.mark.parametrize("key", list(OUTPUT_KERNELS))
+def test_in_place_outputs_compute_the_same_numbers(key):
+    objective, kernel, rng = OBJECTIVES[key], OUTPUT_KERNELS[key], np.random.RandomState(1)
+    k = 3 if key[0] == "softmax" else 1
+    Z, Y = rng.randn(k, 9) * 4, rng.rand(k, 9)
+    A = np.empty_like(Z)
+    kernel.activate_into(now, Z, A, Work.of_shape(Z.shape))
+    np.testing.assert_array_equal(A, objective.activate(Z))
+    dZ = np.empty_like(Z)
+    kernel.dZ_into(now, A, Y, dZ)
+    np.testing.assert_array_equal(dZ, objective.dZ(A, Y))
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -152,18 +171,18 @@ def test_in_place_activations_compute_the_same_numbers(Z, dA, name):
 def test_recorded_calls_bind_arrays_not_values(name, shape):
     """A recording replays on whatever its arrays hold when it runs, with the numbers the
     same calls made at once give."""
-    g, rng = ACTIVATIONS[name], np.random.RandomState(0)
+    g, kernel, rng = ACTIVATIONS[name], ACTIVATION_KERNELS[name], np.random.RandomState(0)
     Z, A, dZ = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     calls = Calls()
-    g.forward_into(calls, Z, A, Work.of_shape(shape))
-    g.chain_into(calls, dZ, Z, A, Work.of_shape(shape))
+    kernel.forward_into(calls, Z, A, Work.of_shape(shape))
+    kernel.chain_into(calls, dZ, Z, A, Work.of_shape(shape))
     for _ in range(2):
         Z[...], dA = rng.randn(*shape) * 3, rng.randn(*shape)
         dZ[...] = dA
         calls.run()
         A_now, dZ_now = np.empty(shape), dA.copy()
-        g.forward_into(now, Z, A_now, Work.of_shape(shape))
-        g.chain_into(now, dZ_now, Z, A_now, Work.of_shape(shape))
+        kernel.forward_into(now, Z, A_now, Work.of_shape(shape))
+        kernel.chain_into(now, dZ_now, Z, A_now, Work.of_shape(shape))
         np.testing.assert_array_equal(A, A_now)
         np.testing.assert_array_equal(dZ, dZ_now)
         np.testing.assert_allclose(A, g.forward(Z), rtol=1e-15, atol=0)

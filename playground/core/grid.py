@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.activations import ACTIVATIONS
-from playground.core.calls import now
+from playground.core.fast.calls import now
+from playground.core.fast.kernels import ACTIVATION_KERNELS, OUTPUT_KERNELS
 from playground.core.network import Architecture, Parameters
 
 
@@ -55,9 +55,9 @@ def grid_activations(grid: Grid, parameters: Parameters, arch: Architecture,
     """Return A[l] over the grid for l = 1..L, each (n[l], r, r) for 2-D or (n[l], r) for 1-D.
 
     ``dtype`` np.float32 computes in single precision: plenty for pictures, and NumPy's
-    float32 tanh and exp are several times faster than float64's. The forward pass is
-    ``network.forward``'s, computed in place: with 10⁴ points a layer's arrays are
-    megabytes, and every new one costs page faults.
+    float32 tanh and exp are faster than float64's. The forward pass is
+    ``network.forward``'s, computed in place (``core/fast/kernels.py``): with 10⁴ points a
+    layer's arrays are megabytes, and every new one costs page faults.
     """
     A = grid.points.astype(dtype, copy=False)
     maps = []
@@ -66,9 +66,9 @@ def grid_activations(grid: Grid, parameters: Parameters, arch: Architecture,
         Z += parameters[f"b{l}"].astype(dtype, copy=False)
         A = np.empty_like(Z)
         if l == arch.L:
-            arch.objective.activate_into(now, Z, A)
+            OUTPUT_KERNELS[(arch.output, arch.loss)].activate_into(now, Z, A)
         else:
-            ACTIVATIONS[arch.activations[l - 1]].forward_into(now, Z, A)
+            ACTIVATION_KERNELS[arch.activations[l - 1]].forward_into(now, Z, A)
         maps.append(A)
     r = grid.resolution
     shape = (r, r) if grid.ys is not None else (r,)

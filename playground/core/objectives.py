@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.activations import Work, linear_into, sigmoid, sigmoid_into
+from playground.core.activations import sigmoid
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,8 @@ class Objective:
     """An output activation paired with a loss.
 
     ``output(ZL) -> AL``; ``cost(ZL, AL, Y) -> float``; ``dZ(AL, Y) -> dZ[L]``.
-    ``task`` is "binary", "multiclass" or "regression". ``activate_into(call, ZL, out, work)``
-    and ``dZ_into(call, AL, Y, out)`` are the same computations writing into ``out``, for
-    the engine, made or recorded through ``call`` as the hidden activations' in-place forms
-    are (``work`` is scratch space).
+    ``task`` is "binary", "multiclass" or "regression". The engine computes the same
+    output and dZ[L] in place (``core/fast/kernels.py``, under the same key).
     """
 
     output: str
@@ -36,8 +34,6 @@ class Objective:
     activate: Callable[[np.ndarray], np.ndarray]
     cost: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
     dZ: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    activate_into: Callable[..., None]     # (call, ZL, out, work)
-    dZ_into: Callable[..., None]           # (call, AL, Y, out)
 
 
 def binary_cross_entropy(ZL: np.ndarray, AL: np.ndarray, Y: np.ndarray) -> float:
@@ -97,39 +93,21 @@ def identity(ZL: np.ndarray) -> np.ndarray:
     return ZL
 
 
-def _copy_softmax(ZL: np.ndarray, out: np.ndarray) -> None:
-    np.copyto(out, softmax(ZL))
-
-
-def softmax_into(call, ZL: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
-    call(_copy_softmax, ZL, out)          # one call: softmax allocates, so compute it then
-
-
-def residual_into(call, AL: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
-    call(np.subtract, AL, Y, out)
-
-
-def sign_residual_into(call, AL: np.ndarray, Y: np.ndarray, out: np.ndarray) -> None:
-    call(np.subtract, AL, Y, out)
-    call(np.sign, out, out)
-
-
 OBJECTIVES: dict[tuple[str, str], Objective] = {
     (o.output, o.loss): o
     for o in (
         Objective("sigmoid", "cross-entropy", "binary", "sigmoid + cross-entropy",
                   "J = −(1/m) Σ [y ln a + (1−y) ln(1−a)]", "logistic regression",
-                  sigmoid, binary_cross_entropy, residual, sigmoid_into, residual_into),
+                  sigmoid, binary_cross_entropy, residual),
         Objective("softmax", "cross-entropy", "multiclass", "softmax + cross-entropy",
                   "J = −(1/m) Σ y ln a", "softmax regression",
-                  softmax, categorical_cross_entropy, residual, softmax_into, residual_into),
+                  softmax, categorical_cross_entropy, residual),
         Objective("linear", "mse", "regression", "linear + ½ mean squared error",
                   "J = (1/2m) Σ (a − y)²", "linear regression",
-                  identity, half_mean_squared_error, residual, linear_into, residual_into),
+                  identity, half_mean_squared_error, residual),
         Objective("linear", "l1", "regression", "linear + mean absolute error",
                   "J = (1/m) Σ |a − y|", "linear regression (L1)",
-                  identity, mean_absolute_error, sign_residual, linear_into,
-                  sign_residual_into),
+                  identity, mean_absolute_error, sign_residual),
     )
 }
 

@@ -16,11 +16,10 @@ import numpy as np
 from playground.core import csv_data
 from playground.core.datasets import DATASETS, Dataset, make_dataset, split
 from playground.core.initialization import INITS
-from playground.core.network import MAX_HIDDEN_LAYERS, Architecture, check_hidden_layers
+from playground.core.network import Architecture, check_hidden_layers
 from playground.core.npz import SavedModel
 from playground.core.objectives import DEFAULT_LOSS, DEFAULT_OUTPUT
 from playground.session.trainer import Trainer, check_learning_rate
-
 
 
 @dataclass(frozen=True)

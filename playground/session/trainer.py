@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.datasets import Dataset
-from playground.core.engine import Engine
+from playground.core.fast.engine import Engine
 from playground.core.gradcheck import backprop_gradients
 from playground.core.initialization import initialize_parameters
 from playground.core.instruments import LayerReadings, read_layers
@@ -231,7 +231,7 @@ class Trainer:
     def checkpoint(self) -> tuple:
         """Return what ``rewind`` needs to put the run back where it stands now: the
         parameters, the last step's gradients (``last_grads``) and the counters."""
-        return (self.engine.save(), self.engine.S.copy(), self._stepped, self.iteration,
+        return (self.engine.save(), self.engine.m_dWb_all.copy(), self._stepped, self.iteration,
                 self._previous, self.divergence)
 
     def rewind(self, checkpoint: tuple) -> None:
@@ -240,7 +240,7 @@ class Trainer:
         saved, gradients, self._stepped, self.iteration, self._previous, self.divergence = (
             checkpoint)
         self.engine.restore(saved)
-        np.copyto(self.engine.S, gradients)
+        np.copyto(self.engine.m_dWb_all, gradients)
         self.history.truncate(self.iteration - 1)
         self.layers.truncate(self.iteration - 1)
 

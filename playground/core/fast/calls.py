@@ -1,20 +1,17 @@
 """NumPy calls written once, then either made at once or recorded and replayed.
 
 A training step of a playground-sized network is a few dozen NumPy calls on arrays that
-never change (``core/engine.py``), and for small arrays most of what a call costs is
-Python's share, not arithmetic. Measured on 8 × 400 values (one layer of a 2-8-8-1 net):
+never change (``engine.py``), and for small arrays most of what a call costs is Python's
+share, not arithmetic: converting a Python float to an array on every call, keyword
+arguments, and every Python function between the engine and NumPy.
 
-    np.add(x, 1.0, out=o)      1.40 µs    a Python float is made into an array every call
-    np.add(x, ONE, o)          1.07 µs    ONE a 0-d array made once, ``out`` positional
-
-and every Python function between the engine and NumPy adds its own frame.
-
-So the in-place formulas (``activations``, ``objectives``, ``fast_tanh``) take a ``call``
-argument and write each operation as ``call(np.multiply, A, A, s)``. With ``now`` they
-compute at once. With a ``Calls`` list they record the operation, arrays bound, and
-``Calls.run`` replays the whole list with nothing but a loop in between: a 2-8-8-1 step
-went from 100 to 82 µs, the same numbers bit for bit. The arrays a recording binds must
-outlive it and be written into, never replaced.
+So the in-place formulas (``kernels.py``, ``tanh_table.py``) take a ``call`` argument and
+write each operation as ``call(np.multiply, A, A, s)``. With ``now`` they compute at
+once. With a ``Calls`` list they record the operation, arrays bound, and ``Calls.run``
+replays the whole list with nothing but a loop in between: the same numbers bit for bit.
+Constants are read-only 0-d arrays made once (``constant``), and ``out`` is passed
+positionally. The arrays a recording binds must outlive it and be written into, never
+replaced. (Measured effect: ``docs/performance.md``.)
 """
 
 from __future__ import annotations

@@ -11,15 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from playground.core import fast_tanh
-from playground.core.activations import Work, tanh_into
-from playground.core.calls import now
 from playground.core.datasets import make_dataset
-from playground.core.engine import Engine
+from playground.core.fast import tanh_table
+from playground.core.fast.calls import now
+from playground.core.fast.engine import Engine
+from playground.core.fast.kernels import Work, tanh_into
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture, train_step
 
-SIZE = fast_tanh.TABLE_MIN_SIZE          # large enough for the table
+SIZE = tanh_table.TABLE_MIN_SIZE          # large enough for the table
 
 
 def table_tanh(x: np.ndarray) -> np.ndarray:
@@ -44,8 +44,8 @@ def test_agrees_with_tanh_to_a_few_ulp(scale):
 
 def test_agrees_at_every_grid_point_and_midpoint():
     # the two places the split x = a + d is tested hardest: d = 0 and |d| = 1/2H
-    k = np.arange(-fast_tanh.K, fast_tanh.K + 1)
-    x = np.concatenate([k / fast_tanh.H, (k + 0.5) / fast_tanh.H])
+    k = np.arange(-tanh_table.K, tanh_table.K + 1)
+    x = np.concatenate([k / tanh_table.H, (k + 0.5) / tanh_table.H])
     assert x.size >= SIZE
     assert relative_error(table_tanh(x), exact_tanh(x)) <= 1e-15
 

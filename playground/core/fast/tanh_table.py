@@ -1,12 +1,10 @@
 """tanh of a float64 array, in place, from a table and a short polynomial.
 
-Why: NumPy's float64 ``np.tanh`` is a vector kernel that looks up, for every value, a
-degree-16 polynomial in a 16-interval table; on this AVX2 machine it costs ~14 ns a
-value (float32's costs 2.6), more than half of a training step on a 2-64-64-1 net.
-Whole-array passes of + − × ÷ cost ~0.3 ns a value, so tanh written as sixteen
-NumPy calls is faster once there are enough values to pay for the calls: measured with
-the calls recorded (``core/calls.py``), even at ~800 values, 1.5× at 4 × 400, ~2× at
-8 × 400 and ~3× at 64 × 400.
+Why: NumPy's float64 ``np.tanh`` evaluates a long polynomial per value, while whole-array
+passes of + − × ÷ are cheap. On some CPUs tanh written as sixteen NumPy calls beats it once
+there are enough values to pay for the calls; on others (a wide vector unit that NumPy's
+own tanh uses well) it loses. Which one this machine gets is decided by measuring
+(``kernels.tanh_into`` asks ``uses_table``); the figures are in ``docs/performance.md``.
 
 How: split x = a + d, with a = k/H the nearest point of a grid of step 1/H and
 |d| ≤ 1/2H. Then
@@ -19,25 +17,21 @@ When a ≠ 0, |tanh a| > |tanh d|, so the sum never cancels; when a = 0 the resu
 tanh d itself. Within 4 ulp of ``math.tanh`` (tests check 1e-15 relative), exactly odd,
 NaN stays NaN and ±inf gives ±1.
 
-A finer grid would need fewer terms: at H = 4096, d − d³/3 is enough, two passes fewer.
-But its table is 1.3 MB instead of 40 KB, and inside a training step, where the matrix
-products have just filled the caches, the lookups then miss so often that the step was
-slower in five of six interleaved runs on 2-8-8-1 and 2-64-64-1, by up to 8 %.
-
-Below ``TABLE_MIN_SIZE`` values the sixteen calls cost more than ``np.tanh``, which the
-caller (``activations.tanh_into``) then uses instead; ``uses_table`` says which.
+A finer grid would need fewer terms (at H = 4096, d − d³/3 is enough), but its table
+would be 1.3 MB instead of 40 KB, and inside a training step, where the matrix products
+have just filled the caches, the lookups then miss: the step was slower.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from playground.core.calls import constant
+from playground.core.fast.calls import constant
 
 H = 128                          # grid points per unit of x
 R = 20                           # the table covers a ∈ [−R, R]
 K = H * R                        # grid index k ∈ [−K, K]
-TABLE_MIN_SIZE = 1024
+TABLE_MIN_SIZE = 1024             # below this many values the calls cost more than np.tanh
 SCRATCH_FLOATS = 3               # float arrays of x's shape that ``tanh_into`` needs
 
 # ROUNDER = 1.5·2⁴⁵ has ulp 2⁻⁷ = 1/H, so for |x| ≤ R, x + ROUNDER rounds x to the grid
