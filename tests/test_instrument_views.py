@@ -16,19 +16,12 @@ from PySide6.QtGui import QTextDocument
 from playground.core.gradcheck import GradCheckResult
 from playground.session.config import RunConfig, make_trainer
 from playground.session.snapshot import RunState, Snapshot, fake_snapshot, take_snapshot
-from playground.ui.views.instruments_view import (
-    AMBER,
-    GREEN,
-    RED,
-    GradCheckView,
-    GradientView,
-    HealthView,
-    ShapesView,
-    SymmetryView,
-    layer_color,
-    verdict,
-    zero_floor,
-)
+from playground.ui.views.gradcheck_view import GradCheckView, verdict
+from playground.ui.views.gradient_view import GradientView
+from playground.ui.views.health_view import HealthView
+from playground.ui.views.instrument_plots import AMBER, GREEN, RED, layer_color
+from playground.ui.views.shapes_view import ShapesView
+from playground.ui.views.symmetry_view import SymmetryView, zero_floor
 
 # Showing a top-level window on the offscreen platform logs this harmless warning.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")

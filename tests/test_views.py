@@ -22,18 +22,16 @@ from playground.session.trainer import Divergence
 from playground.ui.views import colors
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import CostView
-from playground.ui.views.units_view import (
-    IDENTICAL_COLOR,
+from playground.ui.views.unit_tiles import (
     LARGEST,
-    MAX_THUMBNAILS,
     SMALLEST,
-    UnitsView,
     columns_fitting,
     compact,
     fit_thumbnails,
     map_sample,
     mosaic,
 )
+from playground.ui.views.units_view import IDENTICAL_COLOR, MAX_THUMBNAILS, UnitsView
 from playground.ui.views.weights_view import WeightsView, index_ticks
 
 # Showing a top-level window on the offscreen platform logs this harmless warning.

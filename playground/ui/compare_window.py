@@ -59,7 +59,7 @@ from playground.ui.status_view import describe_layer
 from playground.ui.views import colors
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import cost_plot, drawable, with_current
-from playground.ui.views.instruments_view import SymmetryView
+from playground.ui.views.symmetry_view import SymmetryView
 from playground.ui.worker import GRID_RESOLUTION, HostedWorker, WorkerSession, recovering
 
 DISPLAY_INTERVAL_MS = 16        # draw the newest pair at most ~60 times a second

@@ -41,13 +41,11 @@ from playground.ui.run_commands import KEYS_HINT, RunCommands
 from playground.ui.status_view import StatusView
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import CostView
-from playground.ui.views.instruments_view import (
-    GradCheckView,
-    GradientView,
-    HealthView,
-    ShapesView,
-    SymmetryView,
-)
+from playground.ui.views.gradcheck_view import GradCheckView
+from playground.ui.views.gradient_view import GradientView
+from playground.ui.views.health_view import HealthView
+from playground.ui.views.shapes_view import ShapesView
+from playground.ui.views.symmetry_view import SymmetryView
 from playground.ui.views.units_view import UnitsView
 from playground.ui.views.weights_view import WeightsView
 from playground.ui.worker import TrainingSession

@@ -3,12 +3,29 @@
 - ``boundary_view.BoundaryView``  the decision boundary (or fitted curve) with the data;
 - ``cost_view.CostView``          train/test cost J against the iteration;
 - ``weights_view.WeightsView``    every W[l] and b[l] as a heat map;
-- ``units_view.UnitsView``        every hidden unit's activation over the input plane.
+- ``units_view.UnitsView``        every hidden unit's activation over the input plane
+                                  (laid out by ``unit_tiles``);
+
+and the teaching instruments, which share ``instrument_plots`` (colours, plot, labels):
+
+- ``symmetry_view.SymmetryView``    unit spread per hidden layer (log y; exact zeros on a
+                                    "0 — identical" floor line), the number of distinct
+                                    units, and a "Break symmetry" button;
+- ``gradient_view.GradientView``    ‖dW[l]‖ per layer, or ‖dW[l]‖ / ‖W[l]‖ (log y):
+                                    vanishing/exploding;
+- ``health_view.HealthView``        share of saturated (sigmoid/tanh) or dead (ReLU) units
+                                    per hidden layer;
+- ``gradcheck_view.GradCheckView``  runs a gradient check (optionally with an injected
+                                    backprop bug) and shows the relative differences,
+                                    coloured by the course's thresholds;
+- ``shapes_view.ShapesView``        the network in the notes' notation with the shapes
+                                    filled in.
 
 Every view takes a Snapshot through its one slot ``update_snapshot`` and reads nothing
 else. Each module runs alone with a fake snapshot (``python -m
-playground.ui.views.weights_view``); the modules are not imported here so that doing so
-does not import them twice.
+playground.ui.views.weights_view``); the instruments run together, in tabs, from
+``python -m playground.ui.views.instruments``. The modules are not imported here so that
+doing so does not import them twice.
 """
 
 from __future__ import annotations
