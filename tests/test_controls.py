@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (  # noqa: E402
 from playground.core.activations import ACTIVATIONS  # noqa: E402
 from playground.core.datasets import DATASETS  # noqa: E402
 from playground.core.initialization import INITS  # noqa: E402
-from playground.session.config import MAX_HIDDEN_LAYERS, RunConfig, load_data  # noqa: E402
+from playground.core.network import MAX_HIDDEN_LAYERS  # noqa: E402
+from playground.session.config import RunConfig, load_data  # noqa: E402
 from playground.ui.controls import ControlPanel  # noqa: E402
 from playground.ui.log_slider import LogSlider, format_number, parse_number  # noqa: E402
 
