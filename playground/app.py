@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(NO_DISPLAY_HINT.format(reason=problem), file=sys.stderr)
         return 1
-    from playground.ui.application import run_app
+    from playground.ui.launch import run_app
 
     if args.lesson is not None:
         from playground.session.lessons import lessons

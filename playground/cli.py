@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from playground.bench import WARM_UP_STEPS
+from playground.bench.engine import WARM_UP_STEPS
 from playground.core.activations import ACTIVATIONS
 from playground.core.datasets import DATASETS
 from playground.core.gradcheck import gradient_check
@@ -255,7 +255,7 @@ def run_train(args: argparse.Namespace) -> int:
         model = SavedModel(trainer.arch, trainer.parameters, init=config.init,
                            init_scale=config.init_scale, seed=config.seed,
                            learning_rate=trainer.learning_rate, iteration=trainer.iteration,
-                           cost_history=trainer.history.as_array(),
+                           cost_history=trainer.cost_history(),
                            dataset=config.data_path or config.dataset)
         try:
             save_model(args.export, model)
@@ -336,7 +336,7 @@ def run_bench(args: argparse.Namespace) -> int:
     progress = None if args.json else (lambda text: print(text, file=sys.stderr))
     if args.gui:
         from playground.app import display_problem
-        from playground.ui.bench_window import format_gui_report, run_gui_bench
+        from playground.bench.window import format_gui_report, run_gui_bench
         problem = display_problem()
         if problem:
             raise UsageError(f"--gui needs a display ({problem}); "
@@ -344,8 +344,8 @@ def run_bench(args: argparse.Namespace) -> int:
         report = run_gui_bench(seconds=seconds, long=args.long, progress=progress)
         print(json.dumps(report, indent=2) if args.json else format_gui_report(report))
         return EXIT_OK
-    from playground.bench import format_report
-    from playground.bench import run_bench as measure
+    from playground.bench.engine import format_report
+    from playground.bench.engine import run_bench as measure
     report = measure(repeats=args.repeats, seconds=seconds, warm_up=args.warm_up,
                      progress=progress)
     print(json.dumps(report, indent=2) if args.json else format_report(report))

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QThread
 
+from playground.session.commands import ConfigureTwins
 from playground.session.config import RunConfig
 from playground.session.snapshot import RunState
-from playground.session.twin import TwinSetup
-from playground.ui.compare_window import CompareWindow, TwinSnapshot, describe_run, twin_setup
+from playground.session.twin import TwinSetup, TwinSnapshot, describe_run, twin_setup
+from playground.ui.compare_window import CompareWindow
 from playground.ui.views.cost_view import with_current
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -199,7 +200,7 @@ def test_closing_mid_run_finishes_the_thread(qtbot, tmp_path):
 def test_divergence_pauses_both_and_play_is_refused_with_a_reason(qtbot, window):
     setup = TwinSetup(RunConfig(hidden_layers=(8,), activations=("relu",), init="he"),
                       "learning_rate", (0.1, 1000.0))
-    window.session.configure(setup)
+    window.session.send(ConfigureTwins(setup))
     window.set_playing(True)
     qtbot.waitUntil(lambda: window.session.latest.b.diverged, timeout=20_000)
     pair = sync(qtbot, window)
@@ -221,7 +222,7 @@ def test_the_twins_train_in_a_child_process_and_it_ends_with_the_window(qtbot, t
     w.show()
     w.step(30)
     assert sync(qtbot, w).iteration == 30
-    process = w.session.worker.host._process
+    process = w.session.worker.link._process
     assert process.is_alive() and process.pid != os.getpid()
     w.close()
     assert w.session.thread.isFinished()
@@ -231,15 +232,13 @@ def test_the_twins_train_in_a_child_process_and_it_ends_with_the_window(qtbot, t
 def test_a_lost_twin_process_is_reported_and_both_go_on_here(qtbot, window):
     window.step(40)
     shown = sync(qtbot, window)
-    window.session.worker.host._process.kill()
-    window.session.worker.host._process.join(5)
     with qtbot.waitSignal(window.session.failed, timeout=20_000) as blocker:
-        window.step(10)
+        window.session.worker.link._process.kill()
     assert "training goes on in the window's process, from iteration 40" in blocker.args[0]
     window.step(10)
     after = sync(qtbot, window)
     assert after.a.iteration == after.b.iteration == 50
-    assert window.session.worker.host is None
+    assert window.session.worker.link is None
     assert after.a.unit_spreads == (0.0,) and after.b.unit_spreads[0] > 0
     for before, now in zip(shown.runs, after.runs):
         assert not same_parameters(before.parameters, now.parameters)

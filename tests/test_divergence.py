@@ -47,7 +47,7 @@ def test_a_runaway_rate_stops_cleanly_or_stays_finite(activation, output, loss, 
     path = tmp_path / "kept.npz"
     save_model(path, SavedModel(trainer.arch, trainer.parameters, iteration=trainer.iteration,
                                 learning_rate=learning_rate,
-                                cost_history=trainer.history.as_array()))
+                                cost_history=trainer.cost_history()))
     loaded = load_model(path)
     assert loaded.iteration == trainer.iteration
     for key, value in trainer.parameters.items():

@@ -196,7 +196,7 @@ def _diverging_trainer() -> Trainer:
 def test_a_divergent_chunk_is_replayed_to_the_exact_iteration(monkeypatch):
     chunked = _diverging_trainer()
     chunked.run(5000)
-    monkeypatch.setattr(trainer_module, "CHUNK", 1)          # check after every step
+    monkeypatch.setattr(trainer_module, "CHECK_EVERY", 1)          # check after every step
     stepwise = _diverging_trainer()
     stepwise.run(5000)
     assert chunked.diverged and stepwise.diverged
@@ -210,7 +210,7 @@ def test_a_divergent_chunk_is_replayed_to_the_exact_iteration(monkeypatch):
 def test_costs_are_recorded_where_the_history_keeps_them():
     data = make_dataset("flower")
     t = make_trainer(RunConfig())
-    t.history = type(t.history)(capacity=8)
+    t.history = type(t.history)(capacity=8, columns=2)
     t.run(100)
     assert len(t.history) <= 8 and t.history.iterations[0] == 0
     its = t.history.iterations

@@ -1,4 +1,5 @@
-"""The training process: the same run as in this process, errors come back, it ends cleanly."""
+"""The training process: the same run as in this process, refusals come back, it ends cleanly;
+under both start methods (forkserver here, spawn as on macOS and Windows)."""
 
 from __future__ import annotations
 
@@ -10,93 +11,80 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from playground.core.grid import make_grid
+from playground.session.commands import Configure, Play, SetLearningRate, Step, Stop, Sync
 from playground.session.config import RunConfig, make_trainer
-from playground.session.remote import (
+from playground.session.messages import Failed, RunData, Stopped, Synced
+from playground.session.process import (
     SEND_BUFFER_BYTES,
-    RemoteTrainer,
+    ProcessLink,
     TrainingProcessError,
-    receive_reply,
-    send_reply,
+    receive_message,
+    send_message,
     widen_buffer,
 )
-from playground.session.snapshot import RunState, take_snapshot
+from playground.session.snapshot import RunState, Snapshot, take_snapshot
+
+METHODS = [m for m in ("forkserver", "spawn") if m in multiprocessing.get_all_start_methods()]
 
 
-@pytest.fixture
-def remote():
-    host = RemoteTrainer()
-    yield host
-    host.close()
+@pytest.fixture(params=METHODS)
+def link(request):
+    """A training process started as on Linux (forkserver) and as on macOS/Windows (spawn)."""
+    link = ProcessLink(request.param)
+    yield link
+    if link.alive:
+        link.send(Stop())
+    link.close()
 
 
-def test_the_child_trains_exactly_what_this_process_would(remote):
+def until_synced(link, token):
+    """Return every frame and message up to ``Synced(token)``."""
+    received = []
+    while not isinstance(message := link.receive(), Synced) or message.token != token:
+        received.append(message)
+    return received
+
+
+def test_the_child_trains_exactly_what_this_process_would(link):
     config = RunConfig(hidden_layers=(5,), learning_rate=0.7)
-    remote.new(make_trainer, config)
+    for command in (Configure(config), Step(137), SetLearningRate(0.2), Step(50), Sync(1)):
+        link.send(command)
+    received = until_synced(link, 1)
     local = make_trainer(config)
-    assert remote.run(137) == local.run(137) == 137
-    remote.set_learning_rate(0.2)
+    local.run(137)
     local.set_learning_rate(0.2)
-    remote.run(50)
     local.run(50)
-    assert remote.iteration == local.iteration == 187 and remote.learning_rate == 0.2
+    data = next(m for m in received if isinstance(m, RunData))
+    frame = [m for m in received if isinstance(m, Snapshot)][-1]
+    assert frame.iteration == local.iteration == 187 and frame.learning_rate == 0.2
     for key, value in local.parameters.items():
-        np.testing.assert_array_equal(remote.parameters[key], value)
-    assert remote.arch == local.arch and remote.train.m == local.train.m == 400
+        np.testing.assert_array_equal(frame.parameters[key], value)
+    assert frame.arch == local.arch and data.train.m == local.train.m == 400
+    assert frame.train is None                    # the data came once, apart
 
 
-def test_an_error_in_the_child_is_raised_here_and_the_run_goes_on(remote):
-    remote.new(make_trainer, RunConfig())
-    remote.run(10)
-    with pytest.raises(ValueError, match="learning rate"):
-        remote.set_learning_rate(-1.0)
-    with pytest.raises(ValueError, match="layer must be"):
-        remote.break_symmetry(9)
-    with pytest.raises(ValueError, match="no such file"):          # CSVDataError
-        remote.new(make_trainer, RunConfig(data_path="/nonexistent/data.csv"))
-    assert remote.iteration == 10 and remote.run(5) == 5      # the old run is untouched
+def test_a_refused_command_is_told_and_the_run_goes_on(link):
+    for command in (Configure(RunConfig()), Step(10), SetLearningRate(-1.0), Step(3), Sync(1)):
+        link.send(command)
+    received = until_synced(link, 1)
+    failed = [m for m in received if isinstance(m, Failed)]
+    assert len(failed) == 1 and "learning rate" in failed[0].why
+    assert failed[0].kept == RunConfig()
+    assert [m for m in received if isinstance(m, Snapshot)][-1].iteration == 13
 
 
-def test_while_running_the_child_trains_between_calls(remote):
-    remote.new(make_trainer, RunConfig())
-    done = remote.run_for(0.01, 10**6)          # not running: exactly what was asked
-    time.sleep(0.05)
-    assert remote.call("cost") > 0 and remote.iteration == done
-    remote.running = True
-    done += remote.run_for(0.01, 10**6)
-    time.sleep(0.05)                            # the child goes on meanwhile …
-    remote.running = False
-    remote.call("cost")                         # … until the next command
-    later = remote.iteration
-    assert later > done
-    time.sleep(0.05)
-    remote.call("cost")
-    assert remote.iteration == later            # paused: no more steps
-
-
-def test_a_snapshot_taken_in_the_child_arrives_read_only(remote):
-    config = RunConfig(hidden_layers=(3,))
-    remote.new(make_trainer, config)
-    remote.run(20)
-    grid = make_grid(remote.train.X, 20)
-    snapshot = remote.snapshot(run_id=4, state=RunState.PAUSED, grid=grid)
-    local = make_trainer(config)
-    local.run(20)
-    expected = take_snapshot(local, run_id=4, state=RunState.PAUSED, grid=grid)
-    assert snapshot.iteration == 20 and snapshot.run_id == 4
-    assert snapshot.cost == expected.cost
-    # the data and the grid are this side's objects, the same in every snapshot
-    assert snapshot.train is remote.train and snapshot.grid is grid
-    assert remote.snapshot(run_id=4, state=RunState.PAUSED, grid=grid).train is remote.train
-    np.testing.assert_array_equal(snapshot.outputs, expected.outputs)
-    for array in (snapshot.parameters["W1"], snapshot.cost_history, snapshot.outputs,
-                  snapshot.unit_maps[0], snapshot.layer_history["grad_norm"]):
+def test_a_frame_built_in_the_child_arrives_read_only(link):
+    link.send(Configure(RunConfig()))
+    link.send(Sync(1))
+    frame = [m for m in until_synced(link, 1) if isinstance(m, Snapshot)][-1]
+    for array in (frame.parameters["W1"], frame.outputs, frame.unit_maps[0],
+                  frame.cost_history, frame.layer_history["grad_norm"]):
         with pytest.raises(ValueError):
             array[(0,) * array.ndim] = 1.0
 
@@ -112,47 +100,38 @@ def test_snapshots_survive_pickling_unchanged():
     assert not copy.parameters["W1"].flags.writeable
 
 
-def test_a_dead_child_is_reported_not_hung(remote):
-    remote.new(make_trainer, RunConfig())
-    remote._process.kill()
-    remote._process.join(5)
+def test_a_dead_child_is_reported_not_hung(link):
+    link.send(Configure(RunConfig()))
+    link.send(Play(True))
+    link._process.kill()
+    link._process.join(5)
     with pytest.raises(TrainingProcessError, match="stopped answering"):
-        remote.run(1)
+        while True:
+            link.receive()
 
 
-def test_close_ends_the_process(remote):
-    remote.new(make_trainer, RunConfig())
-    remote.run_for(0.005, 10**6)              # still training when asked to stop
-    remote.close()
-    assert not remote._process.is_alive() and remote._process.exitcode == 0
-
-
-class _Unpicklable(ValueError):
-    def __init__(self, message, handle):
-        super().__init__(message)
-        self.handle = handle                 # a lock: cannot be pickled
-
-
-def _raise_unpicklable(trainer):
-    import threading
-    raise _Unpicklable("bad thing", threading.Lock())
-
-
-def test_an_error_that_cannot_travel_still_arrives_as_a_message(remote):
-    remote.new(make_trainer, RunConfig())
-    with pytest.raises(RuntimeError, match="_Unpicklable: bad thing"):
-        remote._request("apply", _raise_unpicklable)
-    assert remote.run(3) == 3                 # and the child still serves
+def test_stop_ends_the_process_while_it_trains(link):
+    link.send(Configure(RunConfig(hidden_layers=(16, 16), activations=("tanh", "tanh"))))
+    link.send(Play(True))
+    while not isinstance(message := link.receive(), Snapshot) or message.iteration < 5:
+        pass
+    link.send(Stop())
+    while not isinstance(link.receive(), Stopped):
+        pass
+    link.close()
+    assert not link._process.is_alive() and link._process.exitcode == 0
 
 
 FREED_16_MB = """
 import sys, numpy as np
-from playground.session.remote import RemoteTrainer, keep_freed_memory
-from playground.ui.bench_window import resident_mb
+from playground.session.commands import Stop
+from playground.session.process import ProcessLink, keep_freed_memory, resident_mb
 if sys.argv[1] == "keep":
     assert keep_freed_memory()
 if sys.argv[1] == "host":         # the window's side of a training process
-    RemoteTrainer().close()
+    link = ProcessLink()
+    link.send(Stop())
+    link.close()
 before = resident_mb()
 a = np.ones(2 << 20)            # 16 MB, written
 del a
@@ -169,7 +148,7 @@ def test_both_ends_of_a_training_process_keep_freed_memory_instead_of_faulting_i
 
 
 def test_a_widened_connection_takes_a_snapshot_while_nobody_reads():
-    """The training process hands a snapshot to the kernel and trains on, even while the
+    """The training process hands a frame to the kernel and trains on, even while the
     window's process is too busy to read it."""
     cap = Path("/proc/sys/net/core/wmem_max")
     if not cap.exists() or int(cap.read_text()) < SEND_BUFFER_BYTES:
@@ -187,21 +166,21 @@ def test_a_widened_connection_takes_a_snapshot_while_nobody_reads():
     assert sent
 
 
-def test_replies_carry_arrays_out_of_band_and_arrive_read_only():
+def test_messages_carry_arrays_out_of_band_and_arrive_read_only():
     reader, writer = multiprocessing.Pipe()
     big, strided = np.arange(2.0**20), np.arange(20.0)[::2]      # 8 MB; not contiguous
-    replies = [("ok", {"big": big, "strided": strided, "n": 3}, (7, None, 0.5)),
-               ("error", ValueError("no"), None)]
-    sender = threading.Thread(target=lambda: [send_reply(writer, r) for r in replies])
+    messages = [("ok", {"big": big, "strided": strided, "n": 3}, (7, None, 0.5)),
+                Failed("no", RunConfig())]
+    sender = threading.Thread(target=lambda: [send_message(writer, m) for m in messages])
     sender.start()                                 # 8 MB is more than the pipe holds
     head = reader.recv_bytes()
     assert int.from_bytes(head[:4], "little") == 1 and len(head) < 1000   # big, apart
     data = reader.recv_bytes()
     assert len(data) == big.nbytes
     got = pickle.loads(memoryview(head)[4:], buffers=[data])
-    outcome, error, status = receive_reply(reader)
+    failed = receive_message(reader)
     sender.join()
     assert np.array_equal(got[1]["big"], big) and not got[1]["big"].flags.writeable
     assert np.array_equal(got[1]["strided"], strided) and got[1]["n"] == 3
     assert got[2] == (7, None, 0.5)
-    assert outcome == "error" and isinstance(error, ValueError) and status is None
+    assert failed == Failed("no", RunConfig())

@@ -13,9 +13,10 @@ import threading
 import numpy as np
 import pytest
 
+from playground.session.commands import Configure, Play
 from playground.session.config import RunConfig, make_trainer
-from playground.ui.bench_window import resident_mb
-from playground.ui.worker import TrainingSession
+from playground.session.process import resident_mb
+from playground.ui.worker import RunSession
 
 
 def test_a_hundred_create_train_close_cycles(qtbot):
@@ -23,12 +24,12 @@ def test_a_hundred_create_train_close_cycles(qtbot):
     and no training process left behind (pytest-qt fails the test on any Qt warning)."""
     threads_before = threading.active_count()
     for cycle in range(100):
-        session = TrainingSession()
-        session.configure(RunConfig(hidden_layers=(8,), seed=cycle))
-        session.set_playing(True)
+        session = RunSession()
+        session.send(Configure(RunConfig(hidden_layers=(8,), seed=cycle)))
+        session.send(Play(True))
         qtbot.waitUntil(lambda s=session: s.latest is not None and s.latest.iteration > 0,
                         timeout=20_000)
-        process = session.worker.host._process
+        process = session.worker.link._process
         assert session.shutdown(), f"cycle {cycle}: the thread did not finish"
         assert session.thread.isFinished()
         assert not process.is_alive() and process.exitcode == 0, f"cycle {cycle}"

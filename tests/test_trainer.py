@@ -171,3 +171,20 @@ def test_rewind_forgets_what_came_after_the_checkpoint():
     kept = np.isin(straight.history.iterations, t.history.iterations)
     assert t.history.stride == 4 and kept.sum() == len(t.history) == 250
     np.testing.assert_array_equal(t.history.values, straight.history.values[kept])
+
+
+def test_the_test_cost_is_recorded_at_the_same_iterations_for_the_same_parameters():
+    t = make_trainer(RunConfig(test_fraction=0.25, hidden_layers=(5,)))
+    t.run(300)
+    train_rows, test_rows = t.cost_history(), t.test_history()
+    np.testing.assert_array_equal(train_rows[:, 0], test_rows[:, 0])
+    assert len(test_rows) == 300                      # every iteration, so far
+    replay = make_trainer(RunConfig(test_fraction=0.25, hidden_layers=(5,)))
+    for i in (0, 7, 299):
+        replay.run(i - replay.iteration)
+        cache = forward(replay.test.X, replay.parameters, replay.arch)
+        assert test_rows[i, 1] == pytest.approx(compute_cost(cache, replay.test.Y, replay.arch),
+                                                rel=1e-12)
+    no_test = make_trainer(RunConfig())
+    no_test.run(10)
+    assert no_test.test_history().shape == (0, 2) and len(no_test.cost_history()) == 10

@@ -345,7 +345,8 @@ def test_cost_hover_reads_the_nearest_point(qtbot, flower):
     view_box = view.plot_item.getViewBox()
     scene_pos = view_box.mapViewToScene(QPointF(100.2, float(flower.cost_history[100, 1])))
     view._on_scene_mouse_moved((scene_pos,))
-    assert view.readout_label.text() == f"iteration 100: J = {flower.cost_history[100, 1]:.6g}"
+    assert view.readout_label.text() == (f"iteration 100: J = {flower.cost_history[100, 1]:.6g}"
+                                         f"    test J = {flower.test_cost_history[100, 1]:.6g}")
     assert view.hover_marker.isVisible()
 
 

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.fast.calls import Calls
-from playground.core.fast.kernels import Work, tanh_into
 from playground.core.datasets import Dataset, make_dataset
+from playground.core.fast.calls import Calls
 from playground.core.fast.engine import Engine
+from playground.core.fast.kernels import Work, tanh_into
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture
 from playground.session.trainer import Trainer

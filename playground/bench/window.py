@@ -19,7 +19,6 @@ each:
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -30,8 +29,10 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 
-from playground.bench import WARM_UP_STEPS, net_name  # runs start past the first steps
+from playground.bench.engine import WARM_UP_STEPS, net_name  # runs start past the first steps
 from playground.session.config import RunConfig, make_trainer
+from playground.session.loop import SLICE_SECONDS
+from playground.session.process import resident_mb
 from playground.ui.application import make_application
 from playground.ui.main_window import MainWindow
 
@@ -111,25 +112,22 @@ class PaintCounter(QObject):
         return False
 
 
-def resident_mb(pid: int | str = "self") -> float:
-    """Return a process's resident memory now, in MB (Linux; elsewhere this one's peak)."""
-    try:
-        with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
-    except (OSError, ValueError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
-
-
 def window_memory_mb(window: MainWindow) -> float:
     """Return the resident memory of the window's process plus its training process."""
-    host = window.session.worker.host
-    return resident_mb() + (resident_mb(host.pid) if host is not None else 0.0)
+    link = window.session.worker.link
+    return resident_mb() + (resident_mb(link.pid) if link is not None else 0.0)
 
 
 def headless_rate(trainer, seconds: float) -> float:
-    """Return steps/s of ``trainer`` (a Trainer in this process) run for ``seconds``."""
+    """Return steps/s of ``trainer`` (a Trainer in this process) run for ``seconds``, in
+    slices of about the run loop's (``loop.SLICE_SECONDS``)."""
     started = time.perf_counter()
-    done = trainer.run_for(seconds, 10**9)
+    deadline, done, batch = started + seconds, 0, 1
+    while time.perf_counter() < deadline:
+        begun = time.perf_counter()
+        done += trainer.run(batch)
+        fitting = round(batch * SLICE_SECONDS / max(time.perf_counter() - begun, 1e-7))
+        batch = max(1, min(4 * batch, fitting))
     return done / (time.perf_counter() - started)
 
 
@@ -206,23 +204,21 @@ def measure_window(window: MainWindow, config: RunConfig, seconds: float,
 
 
 def slider_latency_ms(window: MainWindow) -> list[float]:
-    """Move the learning-rate slider SLIDER_CHANGES times; return ms until the trainer has it.
-
-    The GUI thread waits without running its event loop: the change travels as a queued
-    call into the worker's thread, which applies it between two chunks.
-    """
+    """Move the learning-rate slider SLIDER_CHANGES times while the run plays; return ms
+    from each move until the window holds a frame that says the loop has the new rate
+    (a sync right behind the change: the round trip, an upper bound of the one way)."""
     slider = window.controls.learning_rate_slider
+    window.set_playing(True)
     latencies = []
     for k in range(SLIDER_CHANGES):
         value = (1.0, 1.2)[k % 2]
         started = time.perf_counter()
         slider.set_value(value)
-        while window.session.worker.trainer.learning_rate != value:
-            time.sleep(0.0002)
-            if time.perf_counter() - started > 5:
-                break
+        token = window.session.sync()
+        wait_until(lambda token=token: window.session.last_synced >= token, timeout_ms=5000)
         latencies.append((time.perf_counter() - started) * 1000)
         wait(37)                                          # let a few frames go by
+    window.set_playing(False)
     return latencies
 
 

@@ -143,3 +143,24 @@ def trainer_for_model(model: SavedModel, config: RunConfig) -> Trainer:
     return Trainer(arch, train, test, init=config.init, init_scale=config.init_scale,
                    seed=config.seed, learning_rate=config.learning_rate,
                    parameters=dict(model.parameters), iteration=model.iteration)
+
+
+# Which RunConfig fields belong to which part of the controls, for the reset message.
+_CHANGE_NAMES = {
+    "dataset": "data", "data_path": "data", "test_data_path": "data", "samples": "data",
+    "noise": "data", "data_seed": "data", "classes": "data", "test_fraction": "data",
+    "hidden_layers": "architecture", "activations": "activation", "output": "output",
+    "loss": "loss", "init": "initialisation", "init_scale": "initialisation scale",
+    "seed": "seed",
+}
+
+
+def describe_change(old: RunConfig | None, new: RunConfig) -> str:
+    """Return the reset notice for going from ``old`` to ``new`` settings ("" at first)."""
+    if old is None:
+        return ""
+    changed = [_CHANGE_NAMES[f.name] for f in dataclasses.fields(RunConfig)
+               if f.name in _CHANGE_NAMES and getattr(old, f.name) != getattr(new, f.name)]
+    what = ", ".join(dict.fromkeys(changed)) or "settings"
+    return (f"The {what} changed: the run was reset and the parameters re-drawn from "
+            f"seed {new.seed}. Press Space to train.")

@@ -1,8 +1,8 @@
-"""The immutable picture of a run that is the only thing crossing from worker to GUI.
+"""The immutable picture of a run: the only thing about a run that reaches the window.
 
-Every array in a Snapshot is a fresh copy marked read-only, so the GUI can keep and draw
-it while the worker trains on. Building one is the worker's job (``take_snapshot``) and
-happens only when a frame is due, never per iteration.
+Every array in a Snapshot is a fresh copy marked read-only, so the window can keep and
+draw it while the run trains on. Building one is the run loop's job (``take_snapshot``,
+``session/loop.py``) and happens only when a frame is due, never per iteration.
 """
 
 from __future__ import annotations
@@ -10,21 +10,22 @@ from __future__ import annotations
 import dataclasses
 import enum
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
 
 from playground.core.datasets import Dataset
-from playground.core.grid import Grid, grid_activations
+from playground.core.grid import Grid, grid_activations, make_grid
 from playground.core.metrics import distinct_units
 from playground.core.network import Architecture
+from playground.session.config import RunConfig, make_trainer
 from playground.session.trainer import Divergence, Trainer, quiet
 
 
 class RunState(enum.Enum):
-    """The run's lifecycle, owned by the worker: idle → running ⇄ paused → stopping."""
+    """The run's lifecycle, owned by the run loop: idle → running ⇄ paused → stopping."""
 
     IDLE = "idle"
     RUNNING = "running"
@@ -51,11 +52,14 @@ class Snapshot:
     outputs    : A[L] over ``grid`` — (n_y, r, r) for 2-D data, (n_y, r) for 1-D — or None.
     unit_maps  : A[l] over ``grid`` for each hidden layer, (n[l], r, r) or (n[l], r).
                  Both are float32 (``MAP_DTYPE``): pictures, half the bytes to send.
-    cost_history, test_cost_history : (k, 2) rows [iteration, cost], thinned evenly.
+    cost_history, test_cost_history : (k, 2) rows [iteration, cost], thinned evenly, at
+                 the same iterations ((0, 2) for the test without a test set).
     layer_history : the instruments' series (see Trainer.layer_history): "iteration" (k,),
                  "unit_spread", "dead_fraction", "saturated_fraction" (k, L−1),
                  "grad_norm", "grad_ratio" (k, L).
     train, test : the run's data (immutable); ``run_id`` changes whenever the run is reset.
+                 Frames travel without them (``without_data``): the window puts them back.
+    pace, stop_at : the loop's iterations per second (None: full speed) and stop point.
     taken_at   : ``time.perf_counter()`` when the snapshot was taken.
     """
 
@@ -83,13 +87,33 @@ class Snapshot:
     divergence: Divergence | None = None
     message: str = ""
     init: str = "random"
+    init_scale: float = 0.01
     seed: int = 0
     layer_history: Mapping[str, np.ndarray] = field(default_factory=dict)
+    pace: float | None = None
+    stop_at: int | None = None
     taken_at: float = 0.0
 
     @property
     def diverged(self) -> bool:
         return self.divergence is not None
+
+    def without_data(self) -> Snapshot:
+        """Return this frame without the run's data and grid (they travel once, in RunData)."""
+        return dataclasses.replace(self, train=None, test=None, grid=None)
+
+    def with_data(self, train: Dataset, test: Dataset | None, grid: Grid | None) -> Snapshot:
+        """Return this frame with the run's data and grid put back."""
+        return dataclasses.replace(self, train=train, test=test, grid=grid)
+
+    def restart(self) -> tuple[Trainer, Callable[..., Snapshot]]:
+        """Return a Trainer that goes on from this frame's parameters and iteration, and
+        the function that makes its frames (for a run whose process was lost)."""
+        trainer = Trainer(self.arch, self.train, self.test, init=self.init,
+                          init_scale=self.init_scale, seed=self.seed,
+                          learning_rate=self.learning_rate,
+                          parameters=dict(self.parameters), iteration=self.iteration)
+        return trainer, take_snapshot
 
     def __reduce__(self):
         """Pickle (to cross from the training process) with plain dicts for the mappings;
@@ -115,15 +139,10 @@ def _unpickle_snapshot(values: dict) -> Snapshot:
     return Snapshot(**values)
 
 
-def with_test_cost_history(snapshot: Snapshot, rows: np.ndarray) -> Snapshot:
-    """Return ``snapshot`` with ``rows`` (k, 2) [iteration, test cost] as its test history."""
-    return dataclasses.replace(snapshot, test_cost_history=_frozen(rows.reshape(-1, 2)))
-
-
 @quiet
 def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid | None,
-                  test_cost_history: np.ndarray | None = None, steps_per_second: float = 0.0,
-                  message: str = "") -> Snapshot:
+                  steps_per_second: float = 0.0, message: str = "", pace: float | None = None,
+                  stop_at: int | None = None) -> Snapshot:
     """Return a Snapshot of ``trainer`` now, with the boundary and unit maps over ``grid``.
 
     Quiet: just before a divergence is caught the parameters can be finite but so large
@@ -145,23 +164,20 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         grad_norms=tuple(trainer.gradient_norms()),
         unit_spreads=tuple(trainer.unit_spreads()),
         distinct_units=tuple(distinct_units(p[f"W{l}"], p[f"b{l}"]) for l in range(1, arch.L)),
-        cost_history=_frozen(trainer.history.as_array().reshape(-1, 2)),
-        test_cost_history=_frozen(np.zeros((0, 2)) if test_cost_history is None
-                                  else test_cost_history),
+        cost_history=_frozen(trainer.cost_history()),
+        test_cost_history=_frozen(trainer.test_history()),
         grid=grid, outputs=outputs, unit_maps=unit_maps, steps_per_second=steps_per_second,
-        divergence=trainer.divergence, message=message, init=trainer.init, seed=trainer.seed,
+        divergence=trainer.divergence, message=message, init=trainer.init,
+        init_scale=trainer.init_scale, seed=trainer.seed,
         layer_history=MappingProxyType({k: _frozen(v) for k, v in
                                         trainer.layer_history().items()}),
-        taken_at=time.perf_counter())
+        pace=pace, stop_at=stop_at, taken_at=time.perf_counter())
 
 
 def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",
                   dataset: str = "flower", iterations: int = 300, init: str = "xavier",
                   seed: int = 2, resolution: int = 60) -> Snapshot:
     """Return a real snapshot of a short run: for views that run alone and for tests."""
-    from playground.core.grid import make_grid
-    from playground.session.config import RunConfig, make_trainer
-
     config = RunConfig(dataset=dataset, hidden_layers=hidden,
                        activations=(activation,) * len(hidden), init=init, seed=seed,
                        learning_rate=0.5 if hidden else 0.05, test_fraction=0.2)

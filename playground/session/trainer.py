@@ -1,16 +1,18 @@
-"""The training loop: full-batch gradient descent in the order the course uses.
+"""The training loop of one run: full-batch gradient descent in the order the course uses.
 
 Iteration i: forward → cost → backward → update. The cost recorded for iteration i is
-the cost of the parameters after i updates, so iteration 0 is the initial cost.
+the cost of the parameters after i updates, so iteration 0 is the initial cost. With a
+test set, its cost is recorded at the same iterations, for the same parameters.
 
 The learning rate may change between any two steps. A non-finite cost or parameter
 stops training: the parameters of the last finite iteration are kept.
 
-Steps run in the buffered ``Engine`` in chunks of ``CHUNK``. The cost and the instruments
-are computed only at the iterations the histories will keep (``History.next_due``), and
-finiteness is checked once per chunk: a chunk that went non-finite is rolled back and
-replayed one careful step at a time (same arithmetic, so the same numbers) to stop at
-exactly the iteration where it happened.
+Steps run in the buffered ``Engine`` (``core/fast``). The costs and the instruments'
+readings are computed only at the iterations the histories will keep
+(``History.next_due``), and finiteness is checked once every ``CHECK_EVERY`` steps: steps
+that went non-finite are rolled back and replayed one careful step at a time (same
+arithmetic, so the same numbers) to stop at exactly the iteration where it happened.
+How many steps to run, and when, is the caller's business (``session/loop.py``).
 """
 
 from __future__ import annotations
@@ -18,14 +20,18 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from playground.core.datasets import Dataset
 from playground.core.fast.engine import Engine
-from playground.core.gradcheck import backprop_gradients
+from playground.core.gradcheck import (
+    GradCheckResult,
+    backprop_gradients,
+    backprop_with_bug,
+    gradient_check,
+)
 from playground.core.initialization import initialize_parameters
 from playground.core.instruments import LayerReadings, read_layers
 from playground.core.metrics import accuracy_from_output, gradient_norms, unit_spreads
@@ -40,11 +46,13 @@ from playground.core.network import (
 )
 from playground.session.history import History
 
-# Small on purpose: each point costs a pass of measurements (~0.2 ms for 2-4-1, more
-# than a training step), so it thins out early.
+# Small on purpose: each point costs a pass of measurements (more than a training step),
+# so it thins out early.
 LAYER_HISTORY_CAPACITY = 128
-# Steps between two finiteness checks (a few µs each): divergence is found within a chunk.
-CHUNK = 64
+# Steps between two finiteness checks: a divergence is found within this many steps and
+# then pinned down by replaying them one by one.
+CHECK_EVERY = 64
+CHECK_EXAMPLES = 64            # a gradient check uses at most this many examples
 
 
 def layer_columns(arch: Architecture) -> int:
@@ -92,17 +100,6 @@ def quiet(method):
     return wrapper
 
 
-def run_for(run, seconds: float, max_iterations: int) -> int:
-    """Call ``run.run(n)`` in growing batches for about ``seconds`` of wall time, at most
-    ``max_iterations`` steps in all, until ``run.diverged``; return the steps done."""
-    deadline = time.perf_counter() + seconds
-    done, batch = 0, 1
-    while done < max_iterations and not run.diverged and time.perf_counter() < deadline:
-        done += run.run(min(batch, max_iterations - done))
-        batch = min(batch * 2, 256)
-    return done
-
-
 def check_learning_rate(learning_rate: float) -> float:
     """Return ``learning_rate`` as a float, or raise ValueError unless it is finite and > 0."""
     value = float(learning_rate)
@@ -135,7 +132,7 @@ class Trainer:
         self.arch, self.train, self.test = arch, train, test
         self.init, self.init_scale, self.seed = init, float(init_scale), int(seed)
         self.learning_rate = check_learning_rate(learning_rate)
-        self.history = History(history_capacity)
+        self.history = History(history_capacity, columns=2)      # [J, test J]
         self.divergence: Divergence | None = None
         self.engine = Engine(arch, train.X, train.Y)
         if parameters is None:
@@ -157,7 +154,7 @@ class Trainer:
     def _set_state(self, parameters: Parameters, iteration: int) -> None:
         self.engine.load(parameters)
         self.iteration = int(iteration)
-        self.history = History(self.history.capacity)
+        self.history = History(self.history.capacity, columns=2)
         self.layers = History(LAYER_HISTORY_CAPACITY, columns=layer_columns(self.arch))
         self.divergence = None
         self._stepped = False          # the engine's gradient buffers hold the last step's
@@ -203,12 +200,8 @@ class Trainer:
         # Overflow on the way to divergence is expected: the chunk checks report it.
         with np.errstate(all="ignore"):
             while not self.diverged and self.iteration - start < iterations:
-                self._run_chunk(min(CHUNK, iterations - (self.iteration - start)))
+                self._run_chunk(min(CHECK_EVERY, iterations - (self.iteration - start)))
         return self.iteration - start
-
-    def run_for(self, seconds: float, max_iterations: int) -> int:
-        """Run steps for about ``seconds`` of wall time, at most ``max_iterations``."""
-        return run_for(self, seconds, max_iterations)
 
     def _run_chunk(self, k: int) -> None:
         """Run k steps fast; if they went non-finite, roll back and replay them carefully.
@@ -287,8 +280,9 @@ class Trainer:
         self.iteration = i + 1
 
     def _record(self, i: int, cost: float) -> None:
-        """Keep iteration i's cost and, when due, its readings (after backward, before update)."""
-        self.history.add(i, cost)
+        """Keep iteration i's cost (and test cost) and, when due, its readings (after
+        backward, before update)."""
+        self.history.add(i, (cost, self._test_cost()))
         if self.layers.due(i):
             e = self.engine
             readings = read_layers(e.parameters(), e.gradients(), e.cache(), self.arch)
@@ -312,8 +306,8 @@ class Trainer:
         pass; (None, None) without data, accuracy None for regression.
 
         On the training set that pass is the engine's, in its own buffers (the next step
-        computes them afresh): for a 2-64-64-1 net 0.45 ms instead of 1.5, and J is then
-        exactly what the cost history records."""
+        computes them afresh): cheaper than a fresh pass, and J is then exactly what the
+        cost history records."""
         if data is None or data.m == 0:
             return None, None
         if data is self.train:
@@ -323,6 +317,26 @@ class Trainer:
         cache = forward(data.X, self.parameters, self.arch)
         AL = cache.A[self.arch.L]
         return compute_cost(cache, data.Y, self.arch), accuracy_from_output(AL, data.Y, self.arch)
+
+    def _test_cost(self) -> float:
+        """Return J on the test set (NaN without one), in the engine's arithmetic order
+        for the forward pass of ``network.py``."""
+        if self.test is None:
+            return math.nan
+        with np.errstate(all="ignore"):
+            cache = forward(self.test.X, self.engine.parameters(), self.arch)
+            return compute_cost(cache, self.test.Y, self.arch)
+
+    def cost_history(self) -> np.ndarray:
+        """Return rows [iteration, J] (k, 2), thinned evenly (see ``History``)."""
+        return self.history.as_array()[:, :2]
+
+    def test_history(self) -> np.ndarray:
+        """Return rows [iteration, test J] (k, 2) at the same iterations; (0, 2) without a
+        test set."""
+        if self.test is None:
+            return np.zeros((0, 2))
+        return self.history.as_array()[:, ::2]
 
     def cost(self) -> float:
         """Return J of the current parameters (iteration ``self.iteration``)."""
@@ -357,12 +371,14 @@ class Trainer:
         """
         return split_layer_rows(self.layers.iterations, self.layers.rows, self.arch)
 
-    def break_symmetry(self, layer: int, size: float = 1e-3) -> None:
+    def break_symmetry(self, layer: int, size: float = 1e-3, which: int = 0) -> None:
         """Add size · randn(n[l], n[l-1]) to W[layer], drawn from the run's seed.
 
         The k-th press draws from RandomState([seed, layer, k]): reproducible, and
-        independent of the initialisation's stream.
+        independent of the initialisation's stream. (``which`` must be 0: a single run.)
         """
+        if which != 0:
+            raise ValueError(f"a single run has no run {which}")
         if not 1 <= layer <= self.arch.L:
             raise ValueError(f"layer must be 1..{self.arch.L}, got {layer}")
         if not (math.isfinite(size) and size > 0):
@@ -372,6 +388,20 @@ class Trainer:
         W = self.engine.parameters()[f"W{layer}"]
         W += size * rng.randn(*W.shape)
         self._previous = None          # not one gradient step back any more
+
+    def check_gradients(self, bug_layer: int = 0) -> GradCheckResult:
+        """Return a gradient check of the current parameters on at most CHECK_EXAMPLES
+        examples (the check does two forward passes per parameter); ``bug_layer`` > 0
+        checks a backprop that forgets g'[bug_layer] instead."""
+        columns = slice(None, None, max(1, self.train.m // CHECK_EXAMPLES))
+        gradients = backprop_with_bug(bug_layer) if bug_layer > 0 else backprop_gradients
+        with np.errstate(all="ignore"):
+            return gradient_check(self.parameters, self.train.X[:, columns],
+                                  self.train.Y[:, columns], self.arch, gradients=gradients)
+
+    def refusal(self) -> str:
+        """Return why the run does not play on: its divergence, and what to do."""
+        return f"{self.divergence.message} Reset to start again."
 
     @quiet
     def gradient_norms(self) -> list[float]:

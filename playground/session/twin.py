@@ -1,19 +1,39 @@
 """Twin runs: two copies of one network on the same data and seed, in lock-step.
 
 They differ only in what the learner picks (by default the initialisation: zeros against
-random × 0.01), so any difference on screen is caused by that one choice.
+random × 0.01), so any difference on screen is caused by that one choice. ``TwinRun`` is
+a ``Run`` (``session/run.py``): the run loop drives it as it drives a single Trainer, and
+``take_twin_snapshot`` makes its frames, a ``TwinSnapshot`` holding a Snapshot of each.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from playground.core.activations import ACTIVATIONS
 from playground.core.datasets import Dataset
+from playground.core.gradcheck import GradCheckResult
+from playground.core.grid import Grid
+from playground.core.initialization import INITS
+from playground.core.numbers import format_number
 from playground.session.config import RunConfig, architecture_for, load_data
-from playground.session.snapshot import Snapshot, take_snapshot
-from playground.session.trainer import Divergence, Trainer, run_for
+from playground.session.snapshot import RunState, Snapshot, take_snapshot
+from playground.session.trainer import Divergence, Trainer
 
+RUN_NAMES = ("A", "B")
+#: The settings twin runs can differ in (``init_scale``: two random inits of other scales).
 TWIN_FIELDS = ("init", "init_scale", "learning_rate", "activations")
+#: What the learner picks between, in words ("init_scale" is picked as an "init").
+FIELD_LABELS = {"init": "initialisation", "learning_rate": "learning rate",
+                "activations": "activation"}
+#: The values A and B start with when the learner picks a field.
+DEFAULT_VALUES: dict[str, tuple[object, object]] = {
+    "init": (("zeros", 0.01), ("random", 0.01)),
+    "learning_rate": (0.1, 1.2),
+    "activations": ("sigmoid", "tanh"),
+}
 
 
 @dataclass(frozen=True)
@@ -36,12 +56,63 @@ class TwinSetup:
         return self.config.replace(**{self.field: a}), self.config.replace(**{self.field: b})
 
 
-class TwinRun:
-    """Two Trainers sharing one dataset, advanced together.
+def twin_setup(base: RunConfig, field: str, value_a: object, value_b: object) -> TwinSetup:
+    """Return the TwinSetup for runs differing in ``field`` (a key of FIELD_LABELS).
 
-    It offers the part of Trainer's interface that a worker drives (``run``, ``run_for``,
-    ``iteration``, ``diverged``, ``divergence``, ``reset``), so that it can live in a
-    training process of its own (``playground.session.remote``) just as a Trainer does.
+    Initialisation values are (name, scale) pairs: two inits of the same scheme that takes
+    a scale differ in their scale (field "init_scale"); otherwise in the scheme (field
+    "init"), sharing the scale of the one that takes it (if any). Activations apply to
+    every hidden layer.
+    """
+    if field not in FIELD_LABELS:
+        raise ValueError(f"twin runs can differ in {', '.join(FIELD_LABELS)}, not {field!r}")
+    if field != "init":
+        return TwinSetup(base, field, (value_a, value_b))
+    (init_a, scale_a), (init_b, scale_b) = value_a, value_b
+    if init_a == init_b and INITS[init_a].takes_scale:
+        return TwinSetup(base.replace(init=init_a), "init_scale", (scale_a, scale_b))
+    scale = (scale_a if INITS[init_a].takes_scale else scale_b if INITS[init_b].takes_scale
+             else base.init_scale)
+    return TwinSetup(base.replace(init_scale=scale), "init", (init_a, init_b))
+
+
+def init_text(init: str, scale: float) -> str:
+    """Return "zeros", "random × 0.01", "Xavier", … for an initialisation."""
+    if INITS[init].takes_scale:
+        return f"{init} × {format_number(scale)}"
+    return INITS[init].label
+
+
+def describe_run(setup: TwinSetup, run: int) -> str:
+    """Return what run ``run`` (0 = A, 1 = B) uses of the setting that differs."""
+    config = setup.configs()[run]
+    if setup.field in ("init", "init_scale"):
+        return init_text(config.init, config.init_scale)
+    if setup.field == "learning_rate":
+        return f"learning rate {format_number(config.learning_rate)}"
+    names = dict.fromkeys(ACTIVATIONS[a].label for a in config.activations)
+    return f"{' / '.join(names) or 'no hidden'} units"
+
+
+def describe_common(setup: TwinSetup, snapshot: Snapshot) -> str:
+    """Return one line on what the runs share: data, network, seed (and what differs)."""
+    c = setup.config
+    sizes = "-".join(map(str, snapshot.arch.layer_dims))
+    shared = [f"data {c.data_path or c.dataset} (m = {snapshot.train.m})",
+              f"network {sizes}", f"seed {c.seed}"]
+    if setup.field != "learning_rate":
+        shared.append(f"learning rate {format_number(c.learning_rate)}")
+    if setup.field != "activations" and c.activations:
+        shared.append(" / ".join(dict.fromkeys(ACTIVATIONS[a].label for a in c.activations)))
+    if setup.field not in ("init", "init_scale"):
+        shared.append(f"init {init_text(c.init, c.init_scale)}")
+    what = "initialisation" if setup.field == "init_scale" else FIELD_LABELS[setup.field]
+    return f"Same {', '.join(shared)} — only the {what} differs."
+
+
+class TwinRun:
+    """Two Trainers sharing one dataset, advanced together: a ``Run`` for the loop.
+
     ``start`` = ((parameters, iteration) of A, of B) continues two runs instead of drawing
     them from the seed.
     """
@@ -51,6 +122,7 @@ class TwinRun:
         config_a, config_b = setup.configs()
         train, test = load_data(config_a)            # the data is drawn once and shared
         self.setup = setup
+        self.notes = ["", ""]                        # what happened to one run alone
         starts = start or ((None, 0), (None, 0))
         self.trainers = tuple(
             Trainer(architecture_for(c, train), train, test, init=c.init,
@@ -82,10 +154,6 @@ class TwinRun:
             a.run(done)
         return done
 
-    def run_for(self, seconds: float, max_iterations: int) -> int:
-        """Run both in lock-step for about ``seconds``, at most ``max_iterations`` steps."""
-        return run_for(self, seconds, max_iterations)
-
     @property
     def iteration(self) -> int:
         return min(t.iteration for t in self.trainers)
@@ -103,18 +171,82 @@ class TwinRun:
         """The first run's divergence, if any run diverged."""
         return next((t.divergence for t in self.trainers if t.diverged), None)
 
-    def reset(self, seed: int | None = None) -> None:
-        """Both runs back to iteration 0, re-drawn from their seed (or from ``seed``)."""
+    def reset(self) -> None:
+        """Both runs back to iteration 0, re-drawn from their seed."""
         for trainer in self.trainers:
-            trainer.reset(seed)
+            trainer.reset()
+        self.notes = ["", ""]
 
-    def break_symmetry(self, run: int, layer: int, size: float) -> None:
-        """Add noise of ``size`` to W[layer] of run ``run`` (0 = A, 1 = B) only."""
-        self.trainers[run].break_symmetry(layer, size)
+    def set_learning_rate(self, learning_rate: float) -> None:
+        """Use ``learning_rate`` in both runs (refused when they differ in it)."""
+        if self.setup.field == "learning_rate":
+            raise ValueError("the twin runs differ in the learning rate: set A's and B's")
+        for trainer in self.trainers:
+            trainer.set_learning_rate(learning_rate)
+
+    def break_symmetry(self, layer: int, size: float, which: int = 0) -> None:
+        """Add noise of ``size`` to W[layer] of run ``which`` (0 = A, 1 = B) only."""
+        if which not in (0, 1):
+            raise ValueError(f"twin runs are A (0) and B (1), not {which}")
+        self.trainers[which].break_symmetry(layer, size)
+        self.notes[which] = (f"Added noise of size {size:g} to W[{layer}] of run "
+                             f"{RUN_NAMES[which]} only.")
+
+    def check_gradients(self, bug_layer: int = 0) -> GradCheckResult:
+        raise ValueError("the gradient check is for a single run: use the main window")
+
+    def refusal(self) -> str:
+        """Return which run diverged, and what to do."""
+        names = " and ".join(name for name, gone in zip(RUN_NAMES, self.diverged_runs) if gone)
+        return f"Run {names} diverged. Reset to start again."
 
 
-def take_twin_snapshots(twin: TwinRun, messages: tuple[str, str], **options
-                        ) -> tuple[Snapshot, Snapshot]:
-    """Return a snapshot of each run (``options`` as for ``take_snapshot``)."""
-    return tuple(take_snapshot(trainer, message=message, **options)
-                 for trainer, message in zip(twin.trainers, messages))
+@dataclass(frozen=True)
+class TwinSnapshot:
+    """One frame of the twin runs: a Snapshot of each, taken at the same moment."""
+
+    a: Snapshot
+    b: Snapshot
+    setup: TwinSetup
+    message: str = ""
+
+    @property
+    def runs(self) -> tuple[Snapshot, Snapshot]:
+        return self.a, self.b
+
+    @property
+    def state(self) -> RunState:
+        return self.a.state
+
+    @property
+    def run_id(self) -> int:
+        return self.a.run_id
+
+    @property
+    def iteration(self) -> int:
+        return min(self.a.iteration, self.b.iteration)
+
+    @property
+    def diverged(self) -> bool:
+        return self.a.diverged or self.b.diverged
+
+    def without_data(self) -> TwinSnapshot:
+        return dataclasses.replace(self, a=self.a.without_data(), b=self.b.without_data())
+
+    def with_data(self, train: Dataset, test: Dataset | None, grid: Grid | None
+                  ) -> TwinSnapshot:
+        return dataclasses.replace(self, a=self.a.with_data(train, test, grid),
+                                   b=self.b.with_data(train, test, grid))
+
+    def restart(self) -> tuple[TwinRun, Callable[..., TwinSnapshot]]:
+        """Return twin runs that go on from this frame, and the function making their frames."""
+        start = tuple((dict(s.parameters), s.iteration) for s in self.runs)
+        return TwinRun(self.setup, start=start), take_twin_snapshot
+
+
+def take_twin_snapshot(twin: TwinRun, *, message: str = "", **options) -> TwinSnapshot:
+    """Return a frame of both runs (``options`` as for ``take_snapshot``); ``message`` is
+    the pair's, each run's own note (a symmetry break) is kept by the run."""
+    a, b = (take_snapshot(trainer, message=note, **options)
+            for trainer, note in zip(twin.trainers, twin.notes))
+    return TwinSnapshot(a, b, twin.setup, message)

@@ -1,17 +1,12 @@
-"""QApplication setup, the normal event loop and the scripted screenshot mode."""
+"""The QApplication, made once with the project's names and plot options."""
 
 from __future__ import annotations
 
 import sys
-import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
-
-from playground.ui.main_window import MainWindow
-
-SCREENSHOT_TIMEOUT_MS = 120_000
 
 
 def make_application() -> QApplication:
@@ -21,63 +16,3 @@ def make_application() -> QApplication:
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     return app
-
-
-def run_app(screenshot: str | None = None, session: str | None = None,
-            lesson: str | None = None, iterations: int = 0,
-            size: tuple[int, int] = (1280, 800), report_shown: bool = False) -> int:
-    """Show the main window; in screenshot mode train, save the picture and return.
-
-    ``report_shown`` prints "shown <time.time()>" once the window has been shown and
-    painted, then closes it (``playground bench --gui`` measures start-up with it).
-    """
-    app = make_application()
-    window = MainWindow()
-    if lesson is not None:
-        window.start_lesson(lesson)
-    if session is not None and not window.open_session(session):
-        if screenshot is not None:
-            window.session.shutdown()
-            return 2
-    if report_shown:
-        window.show()
-        app.processEvents()
-        print(f"shown {time.time():.6f}", flush=True)
-        window.close()
-        return 0
-    if screenshot is None:
-        window.show()
-        return app.exec()
-    window.resize(*size)
-    window.show()
-    return take_screenshot(app, window, screenshot, iterations)
-
-
-def take_screenshot(app: QApplication, window: MainWindow, path: str, iterations: int) -> int:
-    """Train ``iterations`` steps in the window, save it to ``path``; return an exit code."""
-    result = {"code": 1}
-    if iterations:
-        window.step(iterations)
-    token = window.session.sync()
-
-    def on_synced(received: int) -> None:
-        if received != token:
-            return
-        window.draw_now()
-        app.processEvents()
-        ok = window.grab().save(path)
-        if not ok:
-            print(f"playground: error: cannot write {path}", file=sys.stderr)
-        result["code"] = 0 if ok else 2
-        window.close()
-        app.quit()
-
-    def give_up() -> None:
-        print("playground: error: the screenshot timed out", file=sys.stderr)
-        window.close()
-        app.quit()
-
-    window.session.synced.connect(on_synced)
-    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
-    app.exec()
-    return result["code"]

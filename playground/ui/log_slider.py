@@ -25,25 +25,7 @@ import math
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
 
-
-def format_number(value: float) -> str:
-    """Return the shortest text that reads back as ``value``: 1.2, 0.01, 0.0003, 3e-5."""
-    text = repr(float(value))
-    if text.endswith(".0"):
-        text = text[:-2]
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text
-
-
-def parse_number(text: str) -> float | None:
-    """Return the finite number in ``text`` (a decimal comma is accepted), or None."""
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+from playground.core.numbers import format_number, parse_number
 
 
 class LogSlider(QWidget):

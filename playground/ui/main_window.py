@@ -1,21 +1,16 @@
 """The main window: controls on the left, the live views on the right, a File menu.
 
-The window never touches training arrays: it sends commands to the ``TrainingSession``
-and draws the newest ``Snapshot`` at display rate.
+The window never touches training arrays: it sends commands (``session/commands.py``) to
+its ``RunSession`` and draws the newest ``Snapshot`` at display rate. It keeps no copy of
+the run's configuration: the controls hold what the learner set, the frames say what runs.
 """
 
 from __future__ import annotations
-
-import dataclasses
-import json
-import os
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QFrame,
     QGroupBox,
     QMainWindow,
@@ -26,16 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground import __version__
-from playground.core import csv_data
-from playground.core.atomic import write_atomically
-from playground.core.datasets import DATASETS, Dataset
-from playground.core.npz import ModelFileError, SavedModel, load_model, save_model
+from playground.session.commands import (
+    BreakSymmetry,
+    CheckGradients,
+    Configure,
+    SetLearningRate,
+)
 from playground.session.config import RunConfig
 from playground.session.lessons import lesson, lessons
 from playground.session.snapshot import RunState, Snapshot
 from playground.ui.compare_window import CompareWindow
 from playground.ui.controls import ControlPanel
+from playground.ui.file_actions import FileActions
 from playground.ui.lesson_view import LessonView
 from playground.ui.run_commands import KEYS_HINT, RunCommands
 from playground.ui.status_view import StatusView
@@ -48,10 +45,8 @@ from playground.ui.views.shapes_view import ShapesView
 from playground.ui.views.symmetry_view import SymmetryView
 from playground.ui.views.units_view import UnitsView
 from playground.ui.views.weights_view import WeightsView
-from playground.ui.worker import TrainingSession
+from playground.ui.worker import RunSession
 
-SESSION_FORMAT = "playground-session"
-SESSION_VERSION = 1
 NOTICE_MS = 10_000             # how long a control's notice stays in the status bar
 DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
 LESSON_WIDTH = 320             # the lesson panel's width when a lesson starts
@@ -59,55 +54,15 @@ INSTRUMENT_TITLES = {"symmetry": "Symmetry", "gradients": "Gradients",
                      "health": "Unit health", "gradcheck": "Gradient check",
                      "shapes": "Shapes"}
 
-# Which RunConfig fields belong to which part of the controls, for the reset message.
-_CHANGE_NAMES = {
-    "dataset": "data", "data_path": "data", "test_data_path": "data", "samples": "data",
-    "noise": "data", "data_seed": "data", "classes": "data", "test_fraction": "data",
-    "hidden_layers": "architecture", "activations": "activation", "output": "output",
-    "loss": "loss", "init": "initialisation", "init_scale": "initialisation scale",
-    "seed": "seed",
-}
-
-
-def describe_change(old: RunConfig | None, new: RunConfig) -> str:
-    """Return the reset notice for going from ``old`` to ``new`` settings."""
-    if old is None:
-        return ""
-    changed = [_CHANGE_NAMES[f.name] for f in dataclasses.fields(RunConfig)
-               if f.name in _CHANGE_NAMES and getattr(old, f.name) != getattr(new, f.name)]
-    what = ", ".join(dict.fromkeys(changed)) or "settings"
-    return (f"The {what} changed: the run was reset and the parameters re-drawn from "
-            f"seed {new.seed}. Press Space to train.")
-
-
-def session_to_json(config: RunConfig) -> str:
-    """Return the JSON text of a saved session."""
-    return json.dumps({"format": SESSION_FORMAT, "version": SESSION_VERSION,
-                       "playground": __version__, "config": config.to_dict()}, indent=2)
-
-
-def session_from_json(text: str) -> RunConfig:
-    """Return the RunConfig of a saved session; ValueError says what is wrong."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not a session file: {error}") from None
-    if not isinstance(document, dict) or document.get("format") != SESSION_FORMAT:
-        raise ValueError("not a playground session file")
-    if document.get("version") != SESSION_VERSION:
-        raise ValueError(f"session version {document.get('version')!r} is not supported")
-    return RunConfig.from_dict(document.get("config"))
-
-
-class MainWindow(RunCommands, QMainWindow):
+class MainWindow(FileActions, RunCommands, QMainWindow):
     """The playground window. ``settings`` defaults to the user's QSettings."""
 
-    def __init__(self, session: TrainingSession | None = None,
+    def __init__(self, session: RunSession | None = None,
                  settings: QSettings | None = None) -> None:
         super().__init__()
         self.setWindowTitle("playground — watch a neural network learn")
         self.settings = settings if settings is not None else QSettings()
-        self.session = session if session is not None else TrainingSession(self)
+        self.session = session if session is not None else RunSession(self)
         self.controls = ControlPanel()
         self.boundary_view = BoundaryView()
         self.cost_view = CostView()
@@ -118,7 +73,6 @@ class MainWindow(RunCommands, QMainWindow):
         self.instruments = {"symmetry": SymmetryView(), "gradients": GradientView(),
                             "health": HealthView(), "gradcheck": GradCheckView(),
                             "shapes": ShapesView()}
-        self._config: RunConfig | None = None
         self._drawn: Snapshot | None = None
         self.frames_drawn = 0          # snapshots drawn so far (for playground bench --gui)
         self._shown_once = False
@@ -256,7 +210,7 @@ class MainWindow(RunCommands, QMainWindow):
     def _connect(self) -> None:
         c = self.controls
         c.config_changed.connect(self._on_controls_config_changed)
-        c.learning_rate_changed.connect(self.session.set_learning_rate)
+        c.learning_rate_changed.connect(self._on_controls_learning_rate_changed)
         c.play_toggled.connect(self.set_playing)
         c.step_requested.connect(self.step)
         c.reset_requested.connect(self.reset)
@@ -265,20 +219,30 @@ class MainWindow(RunCommands, QMainWindow):
         c.notice.connect(lambda text: self.statusBar().showMessage(text, NOTICE_MS))
         self.units_view.unit_clicked.connect(self._on_units_unit_clicked)
         self.instruments["symmetry"].break_symmetry_requested.connect(
-            self.session.break_symmetry)
+            self._on_symmetry_break_symmetry_requested)
         gradcheck = self.instruments["gradcheck"]
-        gradcheck.gradient_check_requested.connect(self.session.gradient_check)
+        gradcheck.gradient_check_requested.connect(self._on_gradcheck_requested)
         self.session.gradient_checked.connect(gradcheck.show_result)
         self.session.snapshot_ready.connect(self._on_session_snapshot_ready)
         self.session.failed.connect(self._on_session_failed)
 
     # -- commands -----------------------------------------------------------------------
     def apply_config(self, config: RunConfig, message: str | None = None) -> None:
-        """Reset the run to ``config`` (the worker reports failures; the run is then kept)."""
-        if message is None:
-            message = describe_change(self._config, config)
-        self._config = config
-        self.session.configure(config, message)
+        """Reset the run to ``config``; ``message`` None says what changed. The loop reports
+        failures (``failed``), and the run that was there goes on."""
+        self.session.send(Configure(config, message))
+
+    @Slot(float)
+    def _on_controls_learning_rate_changed(self, learning_rate: float) -> None:
+        self.session.send(SetLearningRate(learning_rate))
+
+    @Slot(int, float)
+    def _on_symmetry_break_symmetry_requested(self, layer: int, size: float) -> None:
+        self.session.send(BreakSymmetry(layer, size))
+
+    @Slot(int)
+    def _on_gradcheck_requested(self, bug_layer: int) -> None:
+        self.session.send(CheckGradients(bug_layer))
 
     @Slot(object)
     def _on_controls_config_changed(self, config: RunConfig) -> None:
@@ -322,8 +286,7 @@ class MainWindow(RunCommands, QMainWindow):
     @Slot(str, object)
     def _on_session_failed(self, message: str, kept: RunConfig | None) -> None:
         """Show why a command failed; the controls return to the run that was kept."""
-        if kept is not None:
-            self._config = kept
+        if isinstance(kept, RunConfig):
             self.controls.set_config(kept)
         self.show_error("Cannot do that", message)
 
@@ -355,185 +318,6 @@ class MainWindow(RunCommands, QMainWindow):
         self.lesson_dock.show()
         self.lesson_dock.raise_()
         self.resizeDocks([self.lesson_dock], [LESSON_WIDTH], Qt.Orientation.Horizontal)
-
-    # -- files --------------------------------------------------------------------------
-    def _folder(self, kind: str) -> str:
-        return str(self.settings.value(f"folders/{kind}", str(Path.home())))
-
-    def _remember_folder(self, kind: str, path: str) -> None:
-        self.settings.setValue(f"folders/{kind}", os.path.dirname(os.path.abspath(path)))
-
-    def _ask_save(self, kind: str, title: str, pattern: str, name: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, os.path.join(self._folder(kind),
-                                                                        name), pattern)
-        return path or None
-
-    def _ask_open(self, kind: str, title: str, pattern: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, title, self._folder(kind), pattern)
-        return path or None
-
-    def current_model(self) -> SavedModel | None:
-        """Return the newest snapshot's parameters and settings as a SavedModel."""
-        s = self.session.latest
-        if s is None:
-            return None
-        config = self._config or self.controls.config()
-        return SavedModel(s.arch, dict(s.parameters), init=s.init,
-                          init_scale=config.init_scale, seed=s.seed,
-                          learning_rate=s.learning_rate, iteration=s.iteration,
-                          cost_history=s.cost_history,
-                          dataset=config.data_path or config.dataset)
-
-    def export_weights(self, path: str) -> bool:
-        """Write the current parameters to ``path``; show an error and return False on failure."""
-        model = self.current_model()
-        if model is None:
-            return False
-        try:
-            save_model(path, model)
-        except (ModelFileError, OSError) as error:
-            self.show_error("Export weights failed", str(error))
-            return False
-        self._remember_folder("weights", path)
-        self.statusBar().showMessage(f"Exported weights of iteration {model.iteration} "
-                                     f"to {path}", 5000)
-        return True
-
-    def import_weights(self, path: str) -> bool:
-        """Load ``path`` and continue from it; on failure show why and change nothing."""
-        try:
-            model = load_model(path)
-        except ModelFileError as error:
-            self.show_error("Import weights failed", str(error))
-            return False
-        config = self.controls.config()
-        if (model.dataset in DATASETS and model.dataset != config.dataset
-                and config.data_path is None):
-            config = config.replace(dataset=model.dataset, samples=None, noise=None,
-                                    data_seed=None, classes=None)
-        try:
-            config = config.replace(
-                hidden_layers=model.arch.hidden_layers, activations=model.arch.activations,
-                output=model.arch.output, loss=model.arch.loss, init=model.init,
-                init_scale=model.init_scale if model.init_scale > 0 else config.init_scale,
-                seed=model.seed,
-                learning_rate=model.learning_rate if model.learning_rate > 0
-                else config.learning_rate)
-        except ValueError as error:
-            self.show_error("Import weights failed", str(error))
-            return False
-        self._remember_folder("weights", path)
-        note = self._show_config(config)
-        self._config = self.controls.config()
-        self.session.load_model(model, self._config, f"Imported {os.path.basename(path)} "
-                                                     f"(iteration {model.iteration})." + note)
-        return True
-
-    def save_session(self, path: str) -> bool:
-        try:
-            write_atomically(path, lambda handle: handle.write(
-                session_to_json(self.controls.config()).encode("utf-8")))
-        except OSError as error:
-            self.show_error("Save session failed", str(error))
-            return False
-        self._remember_folder("sessions", path)
-        return True
-
-    def open_session(self, path: str) -> bool:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                config = session_from_json(handle.read())
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            self.show_error("Open session failed", f"cannot open {path}: {error}")
-            return False
-        self._remember_folder("sessions", path)
-        message = f"Opened session {os.path.basename(path)}." + self._show_config(config)
-        self.apply_config(self.controls.config(), message)
-        return True
-
-    def _show_config(self, config: RunConfig) -> str:
-        """Set the controls to ``config``; return a note if a control had to clamp a value.
-
-        The run always uses what the controls show, so nothing runs that the learner
-        cannot see.
-        """
-        self.controls.set_config(config)
-        shown = self.controls.config()
-        notes = [f"{label} {getattr(config, name):g} is outside the control's range: "
-                 f"using {getattr(shown, name):g}."
-                 for name, label in (("learning_rate", "Learning rate"),
-                                     ("init_scale", "Init scale"))
-                 if getattr(shown, name) != getattr(config, name)]
-        return "".join(" " + note for note in notes)
-
-    def load_csv(self, path: str) -> bool:
-        try:
-            data: Dataset = csv_data.load_csv(path)
-        except ValueError as error:
-            self.show_error("Load CSV failed", str(error))
-            return False
-        self._remember_folder("data", path)
-        self.controls.set_csv_source(path, None, data.task, data.n_classes)
-        self.apply_config(self.controls.config())
-        return True
-
-    def export_png(self, path: str) -> bool:
-        try:
-            self.boundary_view.export_png(path)
-        except OSError as error:
-            self.show_error("Export plot failed", str(error))
-            return False
-        self._remember_folder("images", path)
-        return True
-
-    def export_csv(self, path: str) -> bool:
-        s = self.session.latest
-        if s is None:
-            return False
-        try:
-            csv_data.write_csv(path, s.train)
-        except (OSError, ValueError) as error:
-            self.show_error("Export data failed", str(error))
-            return False
-        self._remember_folder("data", path)
-        return True
-
-    @Slot()
-    def export_weights_dialog(self) -> None:
-        if path := self._ask_save("weights", "Export weights", "Weights (*.npz)",
-                                  "weights.npz"):
-            self.export_weights(path)
-
-    @Slot()
-    def import_weights_dialog(self) -> None:
-        if path := self._ask_open("weights", "Import weights", "Weights (*.npz)"):
-            self.import_weights(path)
-
-    @Slot()
-    def save_session_dialog(self) -> None:
-        if path := self._ask_save("sessions", "Save session", "Session (*.json)",
-                                  "session.json"):
-            self.save_session(path)
-
-    @Slot()
-    def open_session_dialog(self) -> None:
-        if path := self._ask_open("sessions", "Open session", "Session (*.json)"):
-            self.open_session(path)
-
-    @Slot()
-    def load_csv_dialog(self) -> None:
-        if path := self._ask_open("data", "Load CSV", "CSV (*.csv *.txt);;All files (*)"):
-            self.load_csv(path)
-
-    @Slot()
-    def export_png_dialog(self) -> None:
-        if path := self._ask_save("images", "Export plot", "PNG image (*.png)", "plot.png"):
-            self.export_png(path)
-
-    @Slot()
-    def export_csv_dialog(self) -> None:
-        if path := self._ask_save("data", "Export data", "CSV (*.csv)", "data.csv"):
-            self.export_csv(path)
 
     # -- lifetime -----------------------------------------------------------------------
     def _restore_settings(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 
+from playground.session.commands import Play, Reset, Step
 from playground.session.snapshot import RunState
 
 STEP_MANY = 100
@@ -12,20 +13,20 @@ KEYS_HINT = "Space: play/pause · S: one step · Shift+S: 100 steps · R: reset"
 
 
 class RunCommands:
-    """Mixin for a QWidget window with a ``session`` (a WorkerSession) that trains."""
+    """Mixin for a QWidget window with a ``session`` (a RunSession) that trains."""
 
     def is_playing(self) -> bool:
         latest = self.session.latest
         return latest is not None and latest.state is RunState.RUNNING
 
     def set_playing(self, playing: bool) -> None:
-        self.session.set_playing(playing)
+        self.session.send(Play(playing))
 
     def step(self, iterations: int = 1) -> None:
-        self.session.step(iterations)
+        self.session.send(Step(iterations))
 
     def reset(self) -> None:
-        self.session.reset()
+        self.session.send(Reset())
 
     def install_run_keys(self) -> None:
         """Space play/pause, S one step, Shift+S STEP_MANY steps, R reset (this window)."""

@@ -1,0 +1,224 @@
+"""The run loop's pacing, stop point, frames and commands, on a clock the test controls.
+
+Nothing here sleeps: a fake clock advances by what the run's steps and the frames "cost"
+and by the time the loop says it would wait, so every figure is exact and repeatable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from playground.session.commands import (
+    Configure,
+    Play,
+    SetLearningRate,
+    SetPace,
+    SetStopAt,
+    Step,
+    Stop,
+)
+from playground.session.config import RunConfig
+from playground.session.loop import FRAME_RATE, FRAME_SHARE, SLICE_SECONDS, RunLoop
+from playground.session.messages import Failed, RunData, Stopped
+from playground.session.snapshot import RunState, Snapshot
+from playground.session.trainer import Divergence
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclasses.dataclass
+class FakeRun:
+    """A run whose every step costs ``step_seconds`` of the fake clock."""
+
+    clock: Clock
+    step_seconds: float = 1e-4
+    diverge_at: int | None = None
+    iteration: int = 0
+    divergence: Divergence | None = None
+    learning_rate: float = 1.0
+    train: object = None
+    test: object = None
+
+    @property
+    def diverged(self) -> bool:
+        return self.divergence is not None
+
+    def run(self, iterations: int) -> int:
+        start = self.iteration
+        for _ in range(iterations):
+            if self.diverge_at is not None and self.iteration >= self.diverge_at:
+                self.divergence = Divergence(self.iteration, "J is nan", 1.0, self.iteration)
+                break
+            self.iteration += 1
+            self.clock.now += self.step_seconds
+        return self.iteration - start
+
+    def reset(self) -> None:
+        self.iteration, self.divergence = 0, None
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        if learning_rate <= 0:
+            raise ValueError("learning rate must be > 0")
+        self.learning_rate = learning_rate
+
+    def refusal(self) -> str:
+        return "diverged. Reset to start again."
+
+
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    iteration: int
+    state: RunState
+    steps_per_second: float
+    message: str
+    pace: float | None
+    stop_at: int | None
+    at: float
+
+    def without_data(self) -> Frame:
+        return self
+
+
+def frame_maker(clock: Clock, cost: float = 0.0):
+    def make(run, *, run_id, state, grid, steps_per_second, message, pace, stop_at):
+        clock.now += cost
+        return Frame(run.iteration, state, steps_per_second, message, pace, stop_at, clock.now)
+    return make
+
+
+class ScriptedInbox:
+    """Commands given at fake times; waiting advances the clock. Stops at ``until``."""
+
+    def __init__(self, clock: Clock, script: list[tuple[float, object]], until: float) -> None:
+        self.clock, self.script, self.until = clock, sorted(script, key=lambda x: x[0]), until
+        self.waits: list[float | None] = []
+
+    def get(self, timeout: float | None) -> object | None:
+        self.waits.append(timeout)
+        if self.script and self.script[0][0] <= self.clock.now:
+            return self.script.pop(0)[1]
+        next_command = self.script[0][0] if self.script else self.until
+        if self.clock.now >= self.until:
+            return Stop()
+        if timeout is None:
+            self.clock.now = next_command
+        else:
+            self.clock.now = min(self.clock.now + max(timeout, 1e-6), next_command)
+        return None
+
+
+def serve(script, until, *, step_seconds=1e-4, frame_cost=0.0, diverge_at=None):
+    """Run a loop on a FakeRun under ``script``; return (frames, other messages, run)."""
+    clock = Clock()
+    sent: list = []
+    loop = RunLoop(send=sent.append, clock=clock)
+    run = FakeRun(clock, step_seconds, diverge_at)
+    loop.run, loop._make_frame, loop.state = run, frame_maker(clock, frame_cost), RunState.PAUSED
+    loop.serve(ScriptedInbox(clock, script, until))
+    frames = [m for m in sent if isinstance(m, Frame)]
+    return frames, [m for m in sent if not isinstance(m, Frame)], run
+
+
+def test_at_a_slow_pace_every_iteration_is_a_frame_and_the_pace_holds():
+    frames, _, run = serve([(0.0, SetPace(5)), (0.0, Play(True))], until=4.0)
+    playing = [f for f in frames if f.state is RunState.RUNNING]
+    iterations = [f.iteration for f in playing]
+    assert iterations[:3] == [0, 1, 2]                   # the play frame, then each step
+    assert iterations == sorted(set(iterations)) == list(range(iterations[-1] + 1))
+    assert run.iteration == 20 + 1                       # 5 a second for 4 s, the first at once
+    assert playing[-1].steps_per_second == pytest.approx(5, rel=0.05)
+
+
+@pytest.mark.parametrize("pace", [100, 1000])
+def test_a_fast_pace_holds_and_frames_stay_within_the_frame_rate(pace):
+    frames, _, run = serve([(0.0, SetPace(pace)), (0.0, Play(True))], until=10.0)
+    assert run.iteration == pytest.approx(10 * pace, abs=2)
+    assert len(frames) <= 10 * FRAME_RATE + 5
+    assert frames[-1].steps_per_second == pytest.approx(pace, rel=0.02)
+
+
+def test_full_speed_trains_in_short_slices_between_looks_at_the_inbox():
+    frames, _, run = serve([(0.0, Play(True))], until=2.0, step_seconds=1e-4)
+    assert run.iteration >= 0.9 * 2.0 / 1e-4             # almost all the time is training
+    assert 2 * FRAME_RATE - 5 <= len(frames) <= 2 * FRAME_RATE + 5
+    assert frames[-1].steps_per_second == pytest.approx(1e4, rel=0.05)
+
+
+def test_a_command_takes_effect_within_a_slice_at_full_speed():
+    clock_times = []
+
+    class Recording(SetLearningRate):
+        def apply(self, loop):
+            clock_times.append(loop.clock())
+            super().apply(loop)
+
+    _, _, run = serve([(0.0, Play(True)), (0.5, Recording(0.3))], until=1.0)
+    assert run.learning_rate == 0.3
+    assert 0.5 <= clock_times[0] <= 0.5 + 2 * SLICE_SECONDS
+
+
+def test_costly_frames_come_further_apart_so_the_run_keeps_most_of_the_time():
+    frames, _, run = serve([(0.0, Play(True))], until=4.0, frame_cost=0.02)
+    frame_time = 0.02 * len(frames)
+    assert frame_time <= FRAME_SHARE * 4.0 + 0.05          # frames take at most a quarter
+    assert len(frames) >= 0.8 * FRAME_SHARE * 4.0 / 0.02   # … and get about that much
+    assert run.iteration * 1e-4 >= (1 - FRAME_SHARE - 0.05) * 4.0
+
+
+def test_the_run_pauses_exactly_at_the_stop_point_and_play_goes_on_past_it():
+    frames, _, run = serve([(0.0, SetStopAt(1234)), (0.0, Play(True)),
+                            (1.0, Play(True))], until=1.2)
+    stop = next(f for f in frames if f.state is RunState.PAUSED and f.iteration == 1234)
+    assert "Stopped at iteration 1,234" in stop.message and stop.stop_at == 1234
+    assert run.iteration > 1234                            # the second Play went past it
+
+
+def test_a_diverging_run_pauses_where_it_diverged():
+    frames, messages, run = serve([(0.0, Play(True)), (0.5, Play(True))], until=1.0,
+                                  diverge_at=777)
+    assert run.iteration == 777 and frames[-1].state is RunState.PAUSED
+    assert any(isinstance(m, Failed) and "Reset" in m.why for m in messages)   # replay refused
+
+
+def test_a_step_trains_at_once_whatever_the_pace_and_stays_paused():
+    frames, _, run = serve([(0.0, SetPace(1)), (0.0, Step(250))], until=0.5)
+    assert run.iteration == 250 and frames[-1].iteration == 250
+    assert frames[-1].state is RunState.PAUSED
+
+
+def test_paused_the_loop_waits_for_a_command_without_a_timeout():
+    clock = Clock()
+    loop = RunLoop(send=[].append, clock=clock)
+    inbox = ScriptedInbox(clock, [(3.0, Stop())], until=10.0)
+    loop.serve(inbox)
+    assert inbox.waits[0] is None                          # no polling while nothing runs
+
+
+def test_bad_pace_and_stop_point_are_refused_and_change_nothing():
+    frames, messages, _ = serve([(0.0, SetPace(0)), (0.0, SetStopAt(-3))], until=0.1)
+    whys = [m.why for m in messages if isinstance(m, Failed)]
+    assert len(whys) == 2 and "pace" in whys[0] and "stop" in whys[1]
+    assert frames[-1].pace is None and frames[-1].stop_at is None
+
+
+def test_a_real_run_installs_its_data_then_frames_without_it_and_stops_cleanly():
+    sent: list = []
+    loop = RunLoop(send=sent.append)
+    inbox = ScriptedInbox(Clock(), [(0.0, Configure(RunConfig(), "hello")),
+                                    (0.0, Step(10))], until=0.0)
+    inbox.clock = loop.clock = Clock()
+    loop.serve(inbox)
+    data, first = sent[0], sent[1]
+    assert isinstance(data, RunData) and data.train.m == 400 and data.grid is not None
+    assert isinstance(first, Snapshot) and first.train is None and first.message == "hello"
+    assert first.cost == pytest.approx(0.693048, abs=5e-7)
+    assert [m.iteration for m in sent if isinstance(m, Snapshot)][-1] == 10
+    assert isinstance(sent[-1], Stopped)
