@@ -341,8 +341,8 @@ def test_cost_log_mode_hides_costs_that_have_no_logarithm(qtbot, flower):
 def test_cost_hover_reads_the_nearest_point(qtbot, flower):
     view = shown(qtbot, CostView())
     view.update_snapshot(flower)
-    qtbot.wait(20)                                  # let the auto-range settle
     view_box = view.plot_item.getViewBox()
+    qtbot.waitUntil(lambda: view_box.viewRange()[0][1] >= 100)    # the auto-range settled
     scene_pos = view_box.mapViewToScene(QPointF(100.2, float(flower.cost_history[100, 1])))
     view._on_scene_mouse_moved((scene_pos,))
     assert view.readout_label.text() == (f"iteration 100: J = {flower.cost_history[100, 1]:.6g}"

@@ -34,7 +34,7 @@ from playground.session.snapshot import RunState
 FRAME_RATE = 35                # frames a second at most
 FRAME_SHARE = 0.25             # of the time, at most, goes to building and sending frames
 EVERY_STEP_PACE = 30           # at this pace or slower, every iteration is a frame
-SLICE_SECONDS = 0.002          # training between two looks at the inbox, at full speed
+SLICE_SECONDS = 0.001          # training between two looks at the inbox, at full speed
 GRID_RESOLUTION = 100          # points per side of the input plane's maps
 SPEED_WINDOW_SECONDS = 1.0     # the speed shown is measured over about this long
 PACES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, None)   # None: max

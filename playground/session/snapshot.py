@@ -60,7 +60,8 @@ class Snapshot:
     train, test : the run's data (immutable); ``run_id`` changes whenever the run is reset.
                  Frames travel without them (``without_data``): the window puts them back.
     pace, stop_at : the loop's iterations per second (None: full speed) and stop point.
-    taken_at   : ``time.perf_counter()`` when the snapshot was taken.
+    taken_at   : ``time.perf_counter()`` when the snapshot began to be taken (the state it
+                 shows is the run's at that moment).
     """
 
     run_id: int
@@ -147,6 +148,7 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
 
     Quiet: just before a divergence is caught the parameters can be finite but so large
     that the maps and measures overflow; the snapshot shows that, it must not fail."""
+    taken_at = time.perf_counter()
     arch, p = trainer.arch, trainer.parameters
     train_cost, train_accuracy = trainer.evaluate(trainer.train)
     test_cost, test_accuracy = trainer.evaluate(trainer.test)
@@ -171,7 +173,7 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         init_scale=trainer.init_scale, seed=trainer.seed,
         layer_history=MappingProxyType({k: _frozen(v) for k, v in
                                         trainer.layer_history().items()}),
-        pace=pace, stop_at=stop_at, taken_at=time.perf_counter())
+        pace=pace, stop_at=stop_at, taken_at=taken_at)
 
 
 def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",
