@@ -165,7 +165,7 @@ def startup_seconds() -> float:
 
 def window_rate(window: MainWindow, seconds: float, heartbeat: Heartbeat) -> float:
     """Play the window's run for ``seconds`` (heartbeat on); return its steps/s, between
-    the first and the last frame received (big nets' frames come ~100 ms apart, so a
+    the first and the last frame received (big nets' frames come far apart, so a
     short turn waits for one more frame if none came)."""
     window.set_playing(True)
     wait(300)                                             # past the start of playing

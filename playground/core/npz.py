@@ -39,32 +39,25 @@ no temporary file behind.
 
 from __future__ import annotations
 
-import lzma
 import math
 import os
 import re
-import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO
 
 import numpy as np
-from numpy.lib import format as npy_format
 
 from playground.core.activations import ACTIVATIONS
-from playground.core.atomic import AtomicWriteError, reason, write_atomically
+from playground.core.atomic import AtomicWriteError, write_atomically
 from playground.core.initialization import DEFAULT_SCALE, INITS
 from playground.core.network import Architecture, Parameters, check_parameters
+from playground.core.npz_archive import MAX_BYTES, MAX_ELEMENTS, UnsafeArchive, read_arrays
 from playground.core.objectives import LOSSES, OBJECTIVES, OUTPUTS
 
 __all__ = ["FORMAT_VERSION", "MAX_BYTES", "MAX_ELEMENTS", "METADATA_KEYS", "REQUIRED_METADATA",
            "ModelFileError", "SavedModel", "load_model", "save_model"]
 
 FORMAT_VERSION = 1
-MAX_ELEMENTS = 10**7         # per member
-MAX_BYTES = 256 * 2**20      # file size, and total uncompressed size of all members
-MAX_MEMBERS = 1024
 SEED_LIMIT = 2**32           # numpy.random.RandomState accepts 0 ≤ seed < 2³²
 
 METADATA_KEYS: dict[str, str] = {
@@ -84,9 +77,6 @@ METADATA_KEYS: dict[str, str] = {
 REQUIRED_METADATA = ("format_version", "layer_sizes", "activations", "output", "loss")
 
 _PARAMETER_KEY = re.compile(r"([Wb])([1-9][0-9]*)")
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # an archive's first entry; an empty archive
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError,
-               RuntimeError, EOFError, ValueError, OSError)
 _DTYPES = {"format_version": np.int64, "layer_sizes": np.int64, "activations": np.str_,
            "output": np.str_, "loss": np.str_, "init": np.str_, "init_scale": np.float64,
            "seed": np.int64, "learning_rate": np.float64, "iteration": np.int64,
@@ -205,113 +195,9 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
     """
     source = os.fspath(path)
     try:
-        return _decode(_read_arrays(source))
-    except ModelFileError as exc:
+        return _decode(read_arrays(source))
+    except (ModelFileError, UnsafeArchive) as exc:
         raise ModelFileError(exc.problems, source) from None
-
-
-def _read_arrays(path: str) -> dict[str, np.ndarray]:
-    """Return every member of the archive at ``path``, each inspected before it is read."""
-    if os.path.isdir(path):
-        raise ModelFileError("it is a folder, not a .npz file")
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        raise ModelFileError("no such file") from None
-    except PermissionError:
-        raise ModelFileError("permission denied") from None
-    except OSError as exc:
-        raise ModelFileError(f"cannot open it ({reason(exc)})") from None
-    with fh:
-        _check_archive_start(fh)
-        try:
-            with zipfile.ZipFile(fh) as archive:
-                problems = _inspect_members(archive)
-        except _ZIP_ERRORS as exc:
-            raise ModelFileError("not a valid .npz file "
-                                 f"(truncated or damaged zip archive: {exc})") from None
-        if problems:
-            raise ModelFileError(problems)
-        fh.seek(0)
-        arrays: dict[str, np.ndarray] = {}
-        try:
-            with np.load(fh, allow_pickle=False) as npz:
-                for key in npz.files:
-                    try:
-                        arrays[key] = npz[key]
-                    except _ZIP_ERRORS as exc:
-                        problems.append(f"{key} cannot be read ({exc})")
-        except _ZIP_ERRORS as exc:
-            problems.append(f"not a valid .npz file ({exc})")
-    if problems:
-        raise ModelFileError(problems)
-    return arrays
-
-
-def _check_archive_start(fh: IO[bytes]) -> None:
-    """Raise ModelFileError unless ``fh`` starts like a zip archive of a sane size."""
-    size = os.fstat(fh.fileno()).st_size
-    if size == 0:
-        raise ModelFileError("not a valid .npz file (the file is empty)")
-    if size > MAX_BYTES:
-        raise ModelFileError(f"the file is too large ({size} bytes; at most {MAX_BYTES})")
-    if fh.read(4) not in _ZIP_MAGIC:
-        raise ModelFileError("not a valid .npz file (it is not a zip archive)")
-    fh.seek(0)
-
-
-def _inspect_members(archive: zipfile.ZipFile) -> list[str]:
-    """Return problems with the archive's members, found from headers alone."""
-    infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS:
-        return [f"the archive holds {len(infos)} members; a model has at most {MAX_MEMBERS}"]
-    total = sum(info.file_size for info in infos)
-    if total > MAX_BYTES:
-        return [f"the archive would unpack to {total} bytes; at most {MAX_BYTES} are allowed "
-                "(zip bomb?)"]
-    problems: list[str] = []
-    seen: set[str] = set()
-    for info in infos:
-        if not info.filename.endswith(".npy"):
-            problems.append(f"member {info.filename!r} is not a NumPy .npy array")
-            continue
-        key = info.filename[:-len(".npy")]
-        if key in seen:
-            problems.append(f"{key} appears more than once")
-        seen.add(key)
-        problem = _inspect_header(archive, info, key)
-        if problem:
-            problems.append(problem)
-    return problems
-
-
-def _inspect_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> str | None:
-    """Return the problem with one member's .npy header, or None; allocates nothing."""
-    try:
-        with archive.open(info) as fp:
-            version = npy_format.read_magic(fp)
-            if version == (1, 0):
-                shape, _, dtype = npy_format.read_array_header_1_0(fp)
-            elif version == (2, 0):
-                shape, _, dtype = npy_format.read_array_header_2_0(fp)
-            else:
-                return f"{key} uses .npy format version {version}, which is not supported"
-            data_bytes = info.file_size - fp.tell()
-    except _ZIP_ERRORS as exc:
-        return f"{key} is damaged or not a valid .npy array ({exc})"
-    if dtype.hasobject:
-        return (f"{key} is an object array (dtype {dtype}); refused to unpickle it "
-                "(a model file holds only numbers and text)")
-    if any(n < 0 for n in shape):
-        return f"{key} declares an impossible shape {shape}"
-    count = math.prod(shape)
-    if count > MAX_ELEMENTS:
-        return (f"{key} declares shape {shape} = {count} elements; too large "
-                f"(at most {MAX_ELEMENTS})")
-    if count * dtype.itemsize > data_bytes:
-        return (f"{key} declares shape {shape} of {dtype} ({count * dtype.itemsize} bytes) "
-                f"but holds only {data_bytes} bytes of data")
-    return None
 
 
 # --------------------------------------------------------------------------- validation

@@ -97,7 +97,7 @@ class CostView(QWidget):
             offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#909090"),
             labelTextColor=colors.FOREGROUND)
         # One-pixel pens: Qt strokes a wider antialiased line as a filled outline, which
-        # took 2-8 ms a frame here (a noisy curve costs most), against 1 ms at one pixel.
+        # costs several times more per frame (a noisy curve most).
         self.train_curve = self.plot_item.plot(name="train J", pen=pg.mkPen(TRAIN_COLOR,
                                                                              width=1))
         self.test_curve = self.plot_item.plot(

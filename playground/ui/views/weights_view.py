@@ -154,7 +154,7 @@ class WeightsView(QWidget):
         """Show one row of panels per layer for ``arch``.
 
         Rows already there are re-labelled and re-ranged, not re-made (a new plot costs
-        ~30 ms, so rebuilding every row made adding a unit a visible hitch); rows beyond
+        enough that rebuilding every row made adding a unit a visible hitch); rows beyond
         the new depth are removed, missing ones added.
         """
         self._arch = arch
