@@ -21,7 +21,7 @@ import numpy.lib.format as npy_format
 import pytest
 
 import playground.core.atomic as atomic_module
-import playground.core.npz as npz_module
+import playground.core.npz_archive as npz_archive
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture
 from playground.core.npz import (
@@ -438,7 +438,7 @@ def test_permission_errors_are_reported(tmp_path: Path,
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(npz_module, "open", denied, raising=False)
+    monkeypatch.setattr(npz_archive, "open", denied, raising=False)
     with pytest.raises(ModelFileError, match=r"m\.npz: permission denied"):
         load_model(path)
     monkeypatch.setattr(atomic_module.tempfile, "mkstemp", denied)
