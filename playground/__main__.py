@@ -6,21 +6,21 @@ import os
 import sys
 from collections.abc import Sequence
 
+from playground.cli import SUBCOMMANDS
+
 # One BLAS thread: playground's matrices are small, so more threads only add hand-over
 # costs, and the second core is the window's. Set before NumPy is first imported; an
 # explicit setting in the environment wins.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-SUBCOMMANDS = ("train", "gradcheck", "bench")
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch to the CLI for a subcommand, else start the desktop app."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in SUBCOMMANDS:
-        from playground import cli
-        return cli.main(args)
+        from playground.cli.dispatch import main as run_command
+        return run_command(args)
     from playground import app
     return app.main(args)
 

@@ -14,6 +14,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from playground.cli import SUBCOMMANDS
+
 NO_DISPLAY_HINT = """\
 playground needs a display for its window, and none could be used here ({reason}).
 On a desktop, start it from a graphical session. On Debian/Ubuntu the window also needs
@@ -45,8 +47,8 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="playground",
-        description="A desktop neural-network playground. Subcommands: train, gradcheck "
-                    "(see playground train --help).")
+        description="A desktop neural-network playground. Subcommands: "
+                    f"{', '.join(SUBCOMMANDS)} (see playground train --help).")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open the window, train, save a screenshot and exit")
     parser.add_argument("--session", metavar="FILE.json", help="start from a saved session")

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from playground import cli
 from playground.bench.engine import CONTENDERS, NETS, available
+from playground.cli import dispatch as cli
 
 
 def test_bench_json_has_every_net_and_every_installed_contender(capsys):

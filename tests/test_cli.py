@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from playground.cli import main
+from playground.cli.dispatch import main
 from playground.core.npz import load_model
 
 KEYS = {"iterations", "history", "final_cost", "test_cost", "train_accuracy", "test_accuracy",

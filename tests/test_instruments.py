@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from playground.cli import main
+from playground.cli.dispatch import main
 from playground.core.datasets import Dataset, make_dataset
 from playground.core.gradcheck import backprop_with_bug, gradient_check
 from playground.core.instruments import dead_fraction, saturated_fraction
