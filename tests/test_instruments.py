@@ -11,11 +11,13 @@ import pytest
 from playground.cli.dispatch import main
 from playground.core.datasets import Dataset, make_dataset
 from playground.core.gradcheck import backprop_with_bug, gradient_check
-from playground.core.instruments import dead_fraction, saturated_fraction
+from playground.core.instruments import dead_fraction, saturated_fraction, unit_stats
+from playground.core.metrics import unit_groups
 from playground.core.network import Architecture
 from playground.core.shapes import describe_shapes
 from playground.session.config import RunConfig, make_trainer
 from playground.session.lessons import lesson, lessons, parse_lesson
+from playground.session.snapshot import RunState, take_snapshot
 from playground.session.trainer import Trainer
 from playground.session.twin import TwinRun, TwinSetup
 
@@ -196,3 +198,30 @@ def test_cli_options_override_a_preset(capsys):
 def test_cli_unknown_preset_exits_2(capsys):
     assert main(["train", "--preset", "nope"]) == 2
     assert "unknown preset 'nope'" in capsys.readouterr().err
+
+
+def test_unit_stats_name_identical_units_and_each_units_ranges():
+    W = np.array([[1.0, 2.0], [1.0, 2.0 + 1e-12], [0.5, -1.0], [1.0, 2.0]])
+    b = np.array([[0.0], [0.0], [0.3], [0.0]])
+    assert list(unit_groups(W, b)) == [0, 0, 1, 0]
+    assert list(unit_groups(W + np.arange(4)[:, None], b)) == [0, 1, 2, 3]
+    X = np.random.RandomState(0).randn(2, 50)
+    Z = W @ X + b
+    A = np.tanh(Z)
+    stats = unit_stats(Z, A, W, b, "tanh")
+    np.testing.assert_array_equal(stats.z_range, np.column_stack([Z.min(1), Z.max(1)]))
+    np.testing.assert_array_equal(stats.a_range, np.column_stack([A.min(1), A.max(1)]))
+    assert list(stats.group) == [0, 0, 1, 0] and not stats.dead.any()
+    relu = unit_stats(np.vstack([Z[:3], -np.abs(Z[3:])]), np.maximum(Z, 0), W, b, "relu")
+    assert list(relu.dead) == [False, False, False, True] and not relu.saturated.any()
+    with pytest.raises(ValueError):
+        stats.group[0] = 5                              # read-only, like every frame
+
+
+def test_a_frame_carries_unit_stats_that_agree_with_the_counts():
+    t = make_trainer(RunConfig(samples=361, activations=("sigmoid",), init="zeros"))
+    t.run(50)
+    frame = take_snapshot(t, run_id=1, state=RunState.PAUSED, grid=None)
+    (stats,) = frame.unit_stats
+    assert list(stats.group) == [0, 0, 0, 0] and frame.distinct_units == (1,)
+    assert stats.z_range.shape == stats.a_range.shape == (4, 2)

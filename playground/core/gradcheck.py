@@ -21,11 +21,13 @@ Gradients = Callable[[Parameters, np.ndarray, np.ndarray, Architecture], dict[st
 
 @dataclass(frozen=True)
 class GradCheckResult:
-    """Relative differences overall and per layer (index 0 is layer 1)."""
+    """Relative differences overall and per layer (index 0 is layer 1); ``iteration`` is
+    that of the parameters checked, where the caller knows it."""
 
     difference: float
     layer_differences: tuple[float, ...]
     epsilon: float
+    iteration: int | None = None
 
 
 def backprop_gradients(parameters: Parameters, X: np.ndarray, Y: np.ndarray,

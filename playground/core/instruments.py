@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.activations import ACTIVATIONS
-from playground.core.metrics import unit_spread
+from playground.core.metrics import unit_groups, unit_spread
 from playground.core.network import Architecture, Cache, Parameters
 
 SATURATED_SLOPE = 0.1          # g'(Z) / g'(0) below this counts as "flat"
@@ -24,9 +24,14 @@ DEAD_ACTIVATIONS = ("relu", "leaky_relu")
 SATURATING_ACTIVATIONS = ("sigmoid", "tanh")
 
 
+def dead_units(Z: np.ndarray) -> np.ndarray:
+    """Return which units (rows of Z (n, m)) have Z ≤ 0 on every example: (n,) bool."""
+    return np.all(Z <= 0, axis=1)
+
+
 def dead_fraction(Z: np.ndarray) -> float:
     """Return the share of units (rows of Z (n, m)) with Z ≤ 0 on every example."""
-    return float(np.mean(np.all(Z <= 0, axis=1)))
+    return float(np.mean(dead_units(Z)))
 
 
 @functools.cache
@@ -36,10 +41,52 @@ def slope_at_zero(activation: str) -> float:
     return float(g.derivative(zero, g.forward(zero))[0, 0])
 
 
+def saturated_units(Z: np.ndarray, A: np.ndarray, activation: str) -> np.ndarray:
+    """Return which units have g'(Z)/g'(0) < SATURATED_SLOPE on at least SATURATED_SHARE of
+    the examples: (n,) bool."""
+    flat = ACTIVATIONS[activation].derivative(Z, A) < SATURATED_SLOPE * slope_at_zero(activation)
+    return np.mean(flat, axis=1) >= SATURATED_SHARE
+
+
 def saturated_fraction(Z: np.ndarray, A: np.ndarray, activation: str) -> float:
     """Return the share of units whose g'(Z)/g'(0) < SATURATED_SLOPE on most examples."""
-    flat = ACTIVATIONS[activation].derivative(Z, A) < SATURATED_SLOPE * slope_at_zero(activation)
-    return float(np.mean(np.mean(flat, axis=1) >= SATURATED_SHARE))
+    return float(np.mean(saturated_units(Z, A, activation)))
+
+
+@dataclass(frozen=True)
+class UnitStats:
+    """What each unit of one hidden layer (n units) does on the training examples.
+
+    z_range, a_range : (n, 2) [min, max] of Z[l] and A[l] over the examples;
+    saturated, dead  : (n,) bool, by the rules above (never both; False where the
+                       activation can be neither);
+    group            : (n,) int, the same number for units that are identical (their
+                       [W | b] rows within ``metrics.identical_tolerance``), 0, 1, … in order
+                       of first appearance.
+    """
+
+    z_range: np.ndarray
+    a_range: np.ndarray
+    saturated: np.ndarray
+    dead: np.ndarray
+    group: np.ndarray
+
+
+def unit_stats(Z: np.ndarray, A: np.ndarray, W: np.ndarray, b: np.ndarray,
+               activation: str) -> UnitStats:
+    """Return the UnitStats of a hidden layer from its Z, A (n, m) and W, b, read-only."""
+    n = Z.shape[0]
+    no = np.zeros(n, dtype=bool)
+    stats = UnitStats(
+        z_range=np.column_stack([Z.min(axis=1), Z.max(axis=1)]),
+        a_range=np.column_stack([A.min(axis=1), A.max(axis=1)]),
+        saturated=saturated_units(Z, A, activation) if activation in SATURATING_ACTIVATIONS
+        else no,
+        dead=dead_units(Z) if activation in DEAD_ACTIVATIONS else no.copy(),
+        group=unit_groups(W, b))
+    for array in (stats.z_range, stats.a_range, stats.saturated, stats.dead, stats.group):
+        array.setflags(write=False)
+    return stats
 
 
 def unit_health(cache: Cache, arch: Architecture) -> tuple[list[float], list[float]]:

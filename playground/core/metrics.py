@@ -67,23 +67,33 @@ def identical_tolerance(W: np.ndarray, b: np.ndarray) -> float:
 
 
 def distinct_units(W: np.ndarray, b: np.ndarray) -> int:
-    """Return how many different units the layer has (1 when every unit is identical).
+    """Return how many different units the layer has (1 when every unit is identical):
+    the number of ``unit_groups``."""
+    return int(unit_groups(W, b).max(initial=-1)) + 1
 
-    Rows of [W | b] closer than ``identical_tolerance`` are the same unit; the count is
-    that of groups formed greedily around the first remaining row. When every two rows
-    are provably further apart (``all_apart``), that count is the number of rows.
+
+def unit_groups(W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return each unit's group (n,): units whose [W | b] rows are closer than
+    ``identical_tolerance`` are the same unit and share a number, 0, 1, … in order of
+    first appearance.
+
+    Groups are formed greedily around the first remaining row. When every two rows are
+    provably further apart (``all_apart``), every unit is a group of its own.
     """
     rows = np.hstack([W, b])
+    n = rows.shape[0]
     tolerance = identical_tolerance(W, b)
     if all_apart(rows, tolerance):
-        return rows.shape[0]
-    remaining = np.arange(rows.shape[0])
+        return np.arange(n)
+    group = np.full(n, -1)
+    remaining = np.arange(n)
     count = 0
     while remaining.size:
         distances = np.linalg.norm(rows[remaining] - rows[remaining[0]], axis=1)
+        group[remaining[distances <= tolerance]] = count
         remaining = remaining[distances > tolerance]
         count += 1
-    return count
+    return group
 
 
 def all_apart(rows: np.ndarray, tolerance: float) -> bool:

@@ -194,7 +194,7 @@ class CheckGradients:
         except ValueError as error:
             loop.refuse(str(error))
             return
-        loop.send(GradientsChecked(result, loop.run.iteration))
+        loop.send(GradientsChecked(result))
 
 
 @dataclass(frozen=True)

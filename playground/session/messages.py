@@ -41,10 +41,9 @@ class Synced:
 
 @dataclass(frozen=True)
 class GradientsChecked:
-    """The result of a gradient check of the parameters of ``iteration``."""
+    """The result of a gradient check (``result.iteration``: of which parameters)."""
 
     result: GradCheckResult
-    iteration: int
 
 
 @dataclass(frozen=True)

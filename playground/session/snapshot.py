@@ -18,7 +18,7 @@ import numpy as np
 
 from playground.core.datasets import Dataset
 from playground.core.grid import Grid, grid_activations, make_grid
-from playground.core.metrics import distinct_units
+from playground.core.instruments import UnitStats
 from playground.core.network import Architecture
 from playground.session.config import RunConfig, make_trainer
 from playground.session.trainer import Divergence, Trainer, quiet
@@ -59,6 +59,8 @@ class Snapshot:
                  "grad_norm", "grad_ratio" (k, L).
     train, test : the run's data (immutable); ``run_id`` changes whenever the run is reset.
                  Frames travel without them (``without_data``): the window puts them back.
+    unit_stats : per hidden layer, what each unit does on the training set: Z and A
+                 ranges, saturated or dead, and which units are identical (``UnitStats``).
     pace, stop_at : the loop's iterations per second (None: full speed) and stop point.
     taken_at   : ``time.perf_counter()`` when the snapshot began to be taken (the state it
                  shows is the run's at that moment).
@@ -91,6 +93,7 @@ class Snapshot:
     init_scale: float = 0.01
     seed: int = 0
     layer_history: Mapping[str, np.ndarray] = field(default_factory=dict)
+    unit_stats: tuple[UnitStats, ...] = ()
     pace: float | None = None
     stop_at: int | None = None
     taken_at: float = 0.0
@@ -150,6 +153,7 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
     that the maps and measures overflow; the snapshot shows that, it must not fail."""
     taken_at = time.perf_counter()
     arch, p = trainer.arch, trainer.parameters
+    stats = trainer.unit_stats()
     train_cost, train_accuracy = trainer.evaluate(trainer.train)
     test_cost, test_accuracy = trainer.evaluate(trainer.test)
     outputs, unit_maps = None, ()
@@ -165,7 +169,7 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         parameters=MappingProxyType({k: _frozen(v) for k, v in p.items()}),
         grad_norms=tuple(trainer.gradient_norms()),
         unit_spreads=tuple(trainer.unit_spreads()),
-        distinct_units=tuple(distinct_units(p[f"W{l}"], p[f"b{l}"]) for l in range(1, arch.L)),
+        distinct_units=tuple(int(s.group.max()) + 1 for s in stats),
         cost_history=_frozen(trainer.cost_history()),
         test_cost_history=_frozen(trainer.test_history()),
         grid=grid, outputs=outputs, unit_maps=unit_maps, steps_per_second=steps_per_second,
@@ -173,7 +177,7 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         init_scale=trainer.init_scale, seed=trainer.seed,
         layer_history=MappingProxyType({k: _frozen(v) for k, v in
                                         trainer.layer_history().items()}),
-        pace=pace, stop_at=stop_at, taken_at=taken_at)
+        unit_stats=stats, pace=pace, stop_at=stop_at, taken_at=taken_at)
 
 
 def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",

@@ -33,7 +33,7 @@ from playground.core.gradcheck import (
     gradient_check,
 )
 from playground.core.initialization import initialize_parameters
-from playground.core.instruments import LayerReadings, read_layers
+from playground.core.instruments import LayerReadings, UnitStats, read_layers, unit_stats
 from playground.core.metrics import accuracy_from_output, gradient_norms, unit_spreads
 from playground.core.network import (
     Architecture,
@@ -353,6 +353,16 @@ class Trainer:
         return self.evaluate(self.test)[1]
 
     @quiet
+    def unit_stats(self) -> tuple[UnitStats, ...]:
+        """Return what each hidden layer's units do on the training set now (one forward
+        pass, in the engine's buffers)."""
+        engine = self.engine
+        engine.forward()
+        cache, p = engine.cache(), engine.parameters()
+        return tuple(unit_stats(cache.Z[l], cache.A[l], p[f"W{l}"], p[f"b{l}"], activation)
+                     for l, activation in enumerate(self.arch.activations, start=1))
+
+    @quiet
     def unit_spreads(self) -> list[float]:
         return unit_spreads(self.parameters, self.arch)
 
@@ -396,8 +406,9 @@ class Trainer:
         columns = slice(None, None, max(1, self.train.m // CHECK_EXAMPLES))
         gradients = backprop_with_bug(bug_layer) if bug_layer > 0 else backprop_gradients
         with np.errstate(all="ignore"):
-            return gradient_check(self.parameters, self.train.X[:, columns],
-                                  self.train.Y[:, columns], self.arch, gradients=gradients)
+            result = gradient_check(self.parameters, self.train.X[:, columns],
+                                    self.train.Y[:, columns], self.arch, gradients=gradients)
+        return dataclasses.replace(result, iteration=self.iteration)
 
     def refusal(self) -> str:
         """Return why the run does not play on: its divergence, and what to do."""
