@@ -194,8 +194,10 @@ def test_the_cost_range_frame_moves_in_nice_steps():
     x, y = np.array([0.0, 10.0, 730.0]), np.array([0.69, 0.5, 0.27])
     corners = range_frame(x, y, log_y=False)
     assert corners[0].tolist() == [0.0, 800.0] and corners[1].tolist() == [0.0, 0.8]
-    corners = range_frame(x, y, log_y=True)
-    assert corners[1].tolist() == pytest.approx([0.25, 0.8])
+    corners = range_frame(x, y, log_y=True)      # in the plot's units: log10 on a log axis
+    assert corners[1].tolist() == pytest.approx(np.log10([0.25, 0.8]).tolist())
+    corners = range_frame(x[1:], y[1:], log_y=False, log_x=True)
+    assert corners[0].tolist() == pytest.approx([1.0, np.log10(800.0)])
     assert range_frame(np.zeros(0), np.zeros(0), False) is None
 
 

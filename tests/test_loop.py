@@ -97,8 +97,10 @@ def frame_maker(clock: Clock, cost: float = 0.0):
 class ScriptedInbox:
     """Commands given at fake times; waiting advances the clock. Stops at ``until``."""
 
-    def __init__(self, clock: Clock, script: list[tuple[float, object]], until: float) -> None:
+    def __init__(self, clock: Clock, script: list[tuple[float, object]], until: float,
+                 poll_seconds: float = 1e-6) -> None:
         self.clock, self.script, self.until = clock, sorted(script, key=lambda x: x[0]), until
+        self.poll_seconds = poll_seconds     # what a look at the inbox "costs" on the clock
         self.waits: list[float | None] = []
 
     def get(self, timeout: float | None) -> object | None:
@@ -111,7 +113,7 @@ class ScriptedInbox:
         if timeout is None:
             self.clock.now = next_command
         else:
-            self.clock.now = min(self.clock.now + max(timeout, 1e-6), next_command)
+            self.clock.now = min(self.clock.now + max(timeout, self.poll_seconds), next_command)
         return None
 
 
@@ -222,3 +224,34 @@ def test_a_real_run_installs_its_data_then_frames_without_it_and_stops_cleanly()
     assert first.cost == pytest.approx(0.693048, abs=5e-7)
     assert [m.iteration for m in sent if isinstance(m, Snapshot)][-1] == 10
     assert isinstance(sent[-1], Stopped)
+
+
+def test_a_new_network_while_playing_resets_and_keeps_playing_and_says_so():
+    clock = Clock()
+    sent: list = []
+    loop = RunLoop(send=sent.append, clock=clock)
+    script = [(0.0, Configure(RunConfig())), (0.0, SetPace(100)), (0.0, Play(True)),
+              (0.5, Configure(RunConfig(hidden_layers=(3,)))),
+              (0.6, Configure(RunConfig(hidden_layers=(2,)), keep_playing=False))]
+    inbox = ScriptedInbox(clock, script, until=1.0, poll_seconds=0.01)
+    loop.serve(inbox)
+    frames = [m for m in sent if isinstance(m, Snapshot)]
+    after_change = next(f for f in frames if f.arch.layer_dims == (2, 3, 1))
+    assert after_change.state is RunState.RUNNING and after_change.iteration == 0
+    assert after_change.message.startswith("The architecture changed")
+    assert "It plays on" in after_change.message
+    assert all(f.steps_per_second >= 0 for f in frames)            # never a negative speed
+    assert all(f.steps_per_second == 0 for f in frames if f.iteration == 0)
+    last = frames[-1]
+    assert last.arch.layer_dims == (2, 2, 1) and last.state is RunState.PAUSED
+
+
+def test_learning_rate_changes_reach_the_frame_for_the_cost_curve():
+    clock = Clock()
+    sent: list = []
+    loop = RunLoop(send=sent.append, clock=clock)
+    script = [(0.0, Configure(RunConfig())), (0.0, Step(10)), (0.0, SetLearningRate(0.5)),
+              (0.0, SetLearningRate(0.4)), (0.0, Step(5)), (0.0, SetLearningRate(2.0))]
+    loop.serve(ScriptedInbox(clock, script, until=0.0))
+    frame = [m for m in sent if isinstance(m, Snapshot)][-1]
+    assert frame.rate_changes == ((10, 0.4), (15, 2.0)) and frame.learning_rate == 2.0

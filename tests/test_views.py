@@ -317,11 +317,10 @@ def test_cost_test_curve_and_divergence_marker(qtbot, flower):
     assert view.test_curve.opts["pen"].style() == Qt.PenStyle.DashLine
     assert view.divergence_line.isVisible() and view.divergence_line.value() == 250
     assert view.divergence_line.label.textItem.toPlainText() == "diverged at iteration 250"
-    legend = [label.text for _, label in view.legend.items]
-    assert legend == ["train J", "test J"]
+    assert view.legend() == ["train J", "test J"]
     view.update_snapshot(dataclasses.replace(flower, test_cost_history=np.zeros((0, 2))))
     assert not view.divergence_line.isVisible()
-    assert [label.text for _, label in view.legend.items] == ["train J"]   # no test set
+    assert view.legend() == ["train J"]                                    # no test set
 
 
 def test_cost_log_mode_hides_costs_that_have_no_logarithm(qtbot, flower):
@@ -703,3 +702,32 @@ def test_units_new_curves_keep_the_scene_index_exact(qtbot):
                                            iterations=iterations))
         scene.items(EVERYWHERE)                               # index the items now
     assert stale_index_entries(view, list(view.rows), "housing") == []
+
+
+def test_cost_legend_sits_under_the_plot_and_rate_changes_are_marked(qtbot, flower):
+    view = shown(qtbot, CostView())
+    snapshot = dataclasses.replace(flower, rate_changes=((120, 0.3), (121, 0.2), (250, 0.9)))
+    view.update_snapshot(snapshot)
+    assert view.legend() == ["train J", "test J", "α changed"]
+    plot_rect = view.plot_widget.geometry()
+    assert view.legend_label.geometry().top() >= plot_rect.bottom()     # never over the curve
+    x, _ = view.rate_lines.getOriginalDataset()
+    assert list(x) == [121, 121, 250, 250]          # 120 and 121 merge: the last one counts
+    view_box = view.plot_item.getViewBox()
+    qtbot.waitUntil(lambda: view_box.viewRange()[0][1] >= 260)
+    point = view_box.mapViewToScene(QPointF(260.0, float(flower.cost_history[260, 1])))
+    view._on_scene_mouse_moved((point,))
+    assert "α = 0.9 since iteration 250" in view.readout_label.text()
+
+
+def test_cost_log_x_leaves_out_iteration_zero_and_reads_hover_on_the_log_axis(qtbot, flower):
+    view = shown(qtbot, CostView())
+    view.update_snapshot(flower)
+    view.log_x_checkbox.setChecked(True)
+    x, _ = view.train_curve.getData()
+    assert x[0] == pytest.approx(0.0)                     # log10(1): iteration 0 is gone
+    view_box = view.plot_item.getViewBox()
+    qtbot.waitUntil(lambda: view_box.viewRange()[0][0] < 0.5 < 2 < view_box.viewRange()[0][1])
+    point = view_box.mapViewToScene(QPointF(2.0, float(flower.cost_history[100, 1])))
+    view._on_scene_mouse_moved((point,))
+    assert view.readout_label.text().startswith("iteration 100:")

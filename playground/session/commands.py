@@ -20,12 +20,15 @@ from playground.session.twin import TwinRun, TwinSetup, take_twin_snapshot
 
 @dataclass(frozen=True)
 class Configure:
-    """Start a new run from ``config``, paused at iteration 0 (parameters from its seed).
+    """Start a new run from ``config`` at iteration 0 (parameters from its seed).
 
-    ``message`` None says what changed since the previous run (``describe_change``)."""
+    A playing run keeps playing with the new settings (``keep_playing``), as TensorFlow
+    Playground does; otherwise the new run waits, paused. ``message`` None says what
+    changed since the previous run (``describe_change``)."""
 
     config: RunConfig
     message: str | None = None
+    keep_playing: bool = True
 
     def apply(self, loop: RunLoop) -> None:
         try:
@@ -33,9 +36,10 @@ class Configure:
         except (ValueError, OSError) as error:
             loop.refuse(str(error))
             return
-        message = (describe_change(loop.settings, self.config) if self.message is None
-                   else self.message)
-        loop.install(trainer, take_snapshot, self.config, message)
+        playing = self.keep_playing and loop.state is RunState.RUNNING
+        message = (describe_change(loop.settings, self.config, playing)
+                   if self.message is None else self.message)
+        loop.install(trainer, take_snapshot, self.config, message, playing)
 
 
 @dataclass(frozen=True)

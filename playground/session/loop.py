@@ -248,20 +248,24 @@ class RunLoop:
         self._last_frame_time, self._last_frame_key = now, self._frame_key()
 
     # -- what commands do --------------------------------------------------------------
-    def install(self, run: Run, make_frame: FrameMaker, settings: Any, message: str) -> None:
-        """Make ``run`` the loop's run (a new run id), paused; send its data and a frame."""
+    def install(self, run: Run, make_frame: FrameMaker, settings: Any, message: str,
+                playing: bool = False) -> None:
+        """Make ``run`` the loop's run (a new run id), paused unless ``playing``; send its
+        data and a frame."""
         self.run, self._make_frame, self.settings = run, make_frame, settings
         self.grid = make_grid(run.train.X, GRID_RESOLUTION)
         self.send(RunData(run.train, run.test, self.grid))
-        self.restart(" ".join(filter(None, (self.notice, message))))
+        self.restart(" ".join(filter(None, (self.notice, message))), playing)
         self.notice = ""
 
-    def restart(self, message: str) -> None:
-        """The run starts over (a new run id: the plots start afresh), paused."""
+    def restart(self, message: str, playing: bool = False) -> None:
+        """The run starts over (a new run id: the plots start afresh), paused unless
+        ``playing``."""
         self.run_id += 1
         self.message = message
         self.speed.forget()
-        self._set_state(RunState.PAUSED)
+        self.state = RunState.PAUSED
+        self._set_state(RunState.RUNNING if playing else RunState.PAUSED)
         self.publish()
 
     def refuse(self, why: str) -> None:

@@ -61,6 +61,8 @@ class Snapshot:
                  Frames travel without them (``without_data``): the window puts them back.
     unit_stats : per hidden layer, what each unit does on the training set: Z and A
                  ranges, saturated or dead, and which units are identical (``UnitStats``).
+    rate_changes : (iteration, learning rate) of each change of the learning rate during
+                 the run, for markers on the cost curve.
     pace, stop_at : the loop's iterations per second (None: full speed) and stop point.
     taken_at   : ``time.perf_counter()`` when the snapshot began to be taken (the state it
                  shows is the run's at that moment).
@@ -94,6 +96,7 @@ class Snapshot:
     seed: int = 0
     layer_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     unit_stats: tuple[UnitStats, ...] = ()
+    rate_changes: tuple[tuple[int, float], ...] = ()
     pace: float | None = None
     stop_at: int | None = None
     taken_at: float = 0.0
@@ -177,7 +180,8 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         init_scale=trainer.init_scale, seed=trainer.seed,
         layer_history=MappingProxyType({k: _frozen(v) for k, v in
                                         trainer.layer_history().items()}),
-        unit_stats=stats, pace=pace, stop_at=stop_at, taken_at=taken_at)
+        unit_stats=stats, rate_changes=tuple(trainer.rate_changes), pace=pace,
+        stop_at=stop_at, taken_at=taken_at)
 
 
 def fake_snapshot(hidden: tuple[int, ...] = (4, 3), activation: str = "tanh",

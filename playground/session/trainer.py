@@ -53,6 +53,7 @@ LAYER_HISTORY_CAPACITY = 128
 # then pinned down by replaying them one by one.
 CHECK_EVERY = 64
 CHECK_EXAMPLES = 64            # a gradient check uses at most this many examples
+MAX_RATE_CHANGES = 256         # learning-rate changes remembered for the cost plot
 
 
 def layer_columns(arch: Architecture) -> int:
@@ -160,6 +161,8 @@ class Trainer:
         self._stepped = False          # the engine's gradient buffers hold the last step's
         self._previous: np.ndarray | None = None     # the parameters of iteration − 1
         self._symmetry_breaks = 0
+        #: (iteration, new learning rate) of every change since iteration 0 (the newest ones)
+        self.rate_changes: list[tuple[int, float]] = []
 
     @property
     def parameters(self) -> Parameters:
@@ -183,8 +186,13 @@ class Trainer:
                         self.iteration if iteration is None else iteration)
 
     def set_learning_rate(self, learning_rate: float) -> None:
-        """Use ``learning_rate`` from the next step on."""
+        """Use ``learning_rate`` from the next step on, and note the change (``rate_changes``)."""
         self.learning_rate = check_learning_rate(learning_rate)
+        changes = self.rate_changes
+        if changes and changes[-1][0] == self.iteration:
+            changes.pop()                      # several changes between two steps: the last
+        changes.append((self.iteration, self.learning_rate))
+        del changes[:-MAX_RATE_CHANGES]
 
     @property
     def diverged(self) -> bool:

@@ -26,6 +26,8 @@ from playground.session.commands import (
     CheckGradients,
     Configure,
     SetLearningRate,
+    SetPace,
+    SetStopAt,
 )
 from playground.session.config import RunConfig
 from playground.session.lessons import lesson, lessons
@@ -33,8 +35,9 @@ from playground.session.snapshot import RunState, Snapshot
 from playground.ui.compare_window import CompareWindow
 from playground.ui.controls import ControlPanel
 from playground.ui.file_actions import FileActions
+from playground.ui.focus import ReturnFocus
 from playground.ui.lesson_view import LessonView
-from playground.ui.run_commands import KEYS_HINT, RunCommands
+from playground.ui.run_commands import KEYS_HINT, PACE_KEYS_HINT, RunCommands
 from playground.ui.status_view import StatusView
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import CostView
@@ -85,7 +88,9 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         self._display_timer.timeout.connect(self._on_display_timer_timeout)
         self._display_timer.start()
         self._restore_settings()
+        self.return_focus = ReturnFocus(self)
         self.apply_config(self.controls.config(), message="")
+        self.session.send(SetPace(self.controls.pace_slider.pace()))
 
     # -- building -----------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -124,7 +129,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         main.setSizes([300, 980])
         self.setCentralWidget(main)
         self.splitters = {"main": main, "right": right, "top": right_top, "side": side}
-        self.statusBar().showMessage(KEYS_HINT)
+        self.statusBar().showMessage(f"{KEYS_HINT} · {PACE_KEYS_HINT}")
         self.lesson_dock = self._dock("lesson", "Lesson", self.lesson_view)
         self.lesson_view.setMinimumWidth(LESSON_WIDTH - 60)
         self.docks = {name: self._dock(name, INSTRUMENT_TITLES[name], view)
@@ -193,7 +198,9 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         self.actions["quit"] = self._action(menu, "&Quit", self.close, "Ctrl+Q", "Quit")
         view_menu = self.menuBar().addMenu("&View")
         for dock in (self.lesson_dock, *self.docks.values()):
-            view_menu.addAction(dock.toggleViewAction())
+            action = dock.toggleViewAction()
+            action.triggered.connect(lambda checked, dock=dock: checked and dock.raise_())
+            view_menu.addAction(action)
         view_menu.addSeparator()
         self.actions["compare"] = self._action(
             view_menu, "&Compare twin runs…", self.open_compare_window, "Ctrl+T",
@@ -217,6 +224,8 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         c.reinitialize_requested.connect(self._on_controls_reinitialize_requested)
         c.load_csv_requested.connect(self.load_csv_dialog)
         c.notice.connect(lambda text: self.statusBar().showMessage(text, NOTICE_MS))
+        c.pace_changed.connect(self._on_controls_pace_changed)
+        c.stop_at_changed.connect(self._on_controls_stop_at_changed)
         self.units_view.unit_clicked.connect(self._on_units_unit_clicked)
         self.instruments["symmetry"].break_symmetry_requested.connect(
             self._on_symmetry_break_symmetry_requested)
@@ -235,6 +244,15 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
     @Slot(float)
     def _on_controls_learning_rate_changed(self, learning_rate: float) -> None:
         self.session.send(SetLearningRate(learning_rate))
+
+    @Slot(object)
+    def _on_controls_pace_changed(self, pace: float | None) -> None:
+        self.session.send(SetPace(pace))
+        self.settings.setValue("training/pace", "max" if pace is None else pace)
+
+    @Slot(object)
+    def _on_controls_stop_at_changed(self, iteration: int | None) -> None:
+        self.session.send(SetStopAt(iteration))
 
     @Slot(int, float)
     def _on_symmetry_break_symmetry_requested(self, layer: int, size: float) -> None:
@@ -326,6 +344,11 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+        pace = self.settings.value("training/pace", "max")
+        try:
+            self.controls.set_pace(None if pace == "max" else float(pace))
+        except (TypeError, ValueError):
+            self.controls.set_pace(None)           # an unreadable setting: full speed
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

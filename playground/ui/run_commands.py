@@ -10,6 +10,7 @@ from playground.session.snapshot import RunState
 
 STEP_MANY = 100
 KEYS_HINT = "Space: play/pause · S: one step · Shift+S: 100 steps · R: reset"
+PACE_KEYS_HINT = "[ ]: slower, faster"
 
 
 class RunCommands:
@@ -28,11 +29,18 @@ class RunCommands:
     def reset(self) -> None:
         self.session.send(Reset())
 
+    def change_pace(self, steps: int) -> None:
+        """Go ``steps`` notches faster (negative: slower) on the window's pace control."""
+        self.controls.pace_slider.step(steps)
+
     def install_run_keys(self) -> None:
-        """Space play/pause, S one step, Shift+S STEP_MANY steps, R reset (this window)."""
+        """Space play/pause, S one step, Shift+S STEP_MANY steps, R reset, [ and ] slower
+        and faster where the window has a pace control (this window)."""
         keys = {"Space": lambda: self.set_playing(not self.is_playing()),
                 "S": lambda: self.step(1), "Shift+S": lambda: self.step(STEP_MANY),
                 "R": self.reset}
+        if hasattr(self, "controls"):
+            keys.update({"[": lambda: self.change_pace(-1), "]": lambda: self.change_pace(1)})
         self.shortcuts = []
         for key, slot in keys.items():
             shortcut = QShortcut(QKeySequence(key), self)

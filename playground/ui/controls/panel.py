@@ -27,8 +27,11 @@ Decisions worth knowing
 - Values the widgets cannot show are clamped by them: learning rate to [1e-4, 10], init
   scale to [1e-3, 10]. Units above 64 from a loaded config are kept (that row's box
   widens its range); samples, noise and test-fraction sliders stretch to show them.
-- The panel registers no shortcuts. The main window binds Space / S / Shift+S / R to
-  ``toggle_play()``, ``request_step(1 | 100)``, ``request_reset()``; the tooltips name them.
+- Pace and stop are the run loop's settings, not the RunConfig's: they emit
+  ``pace_changed`` and ``stop_at_changed`` and are shown with ``set_pace``/``set_stop_at``.
+- The panel registers no shortcuts. The main window binds Space / S / Shift+S / R / [ / ]
+  to ``toggle_play()``, ``request_step(1 | 100)``, ``request_reset()`` and
+  ``pace_slider.step(∓1)``; the tooltips name them.
 
 Run alone: ``python -m playground.ui.controls`` prints every signal it emits.
 """
@@ -56,6 +59,8 @@ class ControlPanel(QWidget):
     reset_requested = Signal()
     reinitialize_requested = Signal()
     load_csv_requested = Signal()
+    pace_changed = Signal(object)        # iterations per second, or None for max
+    stop_at_changed = Signal(object)     # an iteration, or None for never
     notice = Signal(str)                 # a typed value was clamped or refused, and why
 
     def __init__(self, config: RunConfig | None = None, parent: QWidget | None = None) -> None:
@@ -103,6 +108,8 @@ class ControlPanel(QWidget):
         training.step_button.clicked.connect(self._on_step_button_clicked)
         training.reset_button.clicked.connect(self._on_reset_button_clicked)
         training.reinitialize_button.clicked.connect(self._on_reinitialize_button_clicked)
+        training.pace_slider.pace_changed.connect(self.pace_changed)
+        training.stop_at_edit.stop_at_changed.connect(self.stop_at_changed)
 
     def _name_widgets(self) -> None:
         """Make the groups' widgets reachable as ``panel.<name>``, as callers and tests use."""
@@ -133,6 +140,8 @@ class ControlPanel(QWidget):
         self.step_button = training.step_button
         self.reset_button = training.reset_button
         self.reinitialize_button = training.reinitialize_button
+        self.pace_slider = training.pace_slider
+        self.stop_at_edit = training.stop_at_edit
 
     # ------------------------------------------------------------------ public API
 
@@ -177,6 +186,14 @@ class ControlPanel(QWidget):
                 changes.update(output=None, loss=None)
         self._config = self._config.replace(**changes)
         self._refresh()
+
+    def set_pace(self, pace: float | None) -> None:
+        """Show ``pace`` (iterations per second, None for max), emitting nothing."""
+        self.pace_slider.set_pace(pace)
+
+    def set_stop_at(self, iteration: int | None) -> None:
+        """Show the stop iteration (None: never), emitting nothing."""
+        self.stop_at_edit.set_stop_at(iteration)
 
     def toggle_play(self) -> None:
         """Flip Play/Pause as if the button were clicked (emits ``play_toggled``)."""

@@ -1,8 +1,9 @@
-"""The *Training* group: learning rate, initialisation, seed and the run buttons.
+"""The *Training* group: learning rate, initialisation, seed, pace, stop and the run buttons.
 
 It shows a RunConfig and turns edits of the initialisation and seed into the RunConfig
-changes they mean; the panel applies them. The learning rate and the run buttons
-(Play, Step, Reset, Re-initialise) are the panel's commands, which it connects itself.
+changes they mean; the panel applies them. The learning rate, the pace, the stop and the
+run buttons (Play, Step, Reset, Re-initialise) are the panel's commands, which it
+connects itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from playground.core.initialization import INITS
 from playground.session.config import RunConfig
 from playground.ui.controls.form import buddy_label
+from playground.ui.controls.pace_row import PaceSlider, StopAtEdit
 from playground.ui.log_slider import LogSlider
 
 LEARNING_RATE_RANGE = (1e-4, 10.0)
@@ -84,6 +86,11 @@ class TrainingGroup(QGroupBox):
                                   "(0 … 2³²−1); seed 2 with random × 0.01 is the course's")
         self.seed_spin.valueChanged.connect(self._on_seed_spin_value_changed)
         form.addRow(buddy_label("Seed", self.seed_spin), self.seed_spin)
+
+        self.pace_slider = PaceSlider()
+        form.addRow(buddy_label("Pace", self.pace_slider), self.pace_slider)
+        self.stop_at_edit = StopAtEdit()
+        form.addRow(buddy_label("Stop at", self.stop_at_edit), self.stop_at_edit)
 
         self.play_button = QPushButton(PLAY_TEXT)
         self.play_button.setCheckable(True)
