@@ -129,3 +129,25 @@ def _direction(k: int) -> np.ndarray:
 def gradient_norms(grads: dict[str, np.ndarray], L: int) -> list[float]:
     """Return ‖dW[l]‖ (Frobenius) for l = 1..L."""
     return [float(np.linalg.norm(grads[f"dW{l}"])) for l in range(1, L + 1)]
+
+
+# A rise of the full-batch cost by more than this share between two recorded iterations
+# is no rounding: gradient descent with a small enough learning rate never climbs.
+RISE_SHARE = 0.1
+
+
+def cost_rises(history: np.ndarray, at_least: int = 2) -> tuple[int, float, float] | None:
+    """Return (iteration, J before, J after) of the latest rise of the cost by more than
+    RISE_SHARE between two recorded points of ``history`` (k, 2) [iteration, J], if it rose
+    so at least ``at_least`` times; else None. Full-batch gradient descent whose cost
+    climbs again and again overshoots: the learning rate is too high."""
+    if len(history) < 2:
+        return None
+    J = history[:, 1]
+    with np.errstate(invalid="ignore"):
+        rises = np.flatnonzero(np.isfinite(J[1:]) & np.isfinite(J[:-1])
+                               & (J[1:] > J[:-1] * (1 + RISE_SHARE)) & (J[1:] > 0))
+    if len(rises) < at_least:
+        return None
+    k = rises[-1] + 1
+    return int(history[k, 0]), float(J[k - 1]), float(J[k])

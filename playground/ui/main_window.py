@@ -7,6 +7,8 @@ the run's configuration: the controls hold what the learner set, the frames say 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -61,8 +64,11 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
     """The playground window. ``settings`` defaults to the user's QSettings."""
 
     def __init__(self, session: RunSession | None = None,
-                 settings: QSettings | None = None) -> None:
+                 settings: QSettings | None = None,
+                 report_errors: Callable[[str, str], None] | None = None) -> None:
+        """``report_errors(title, message)`` replaces the error dialog (scripted runs)."""
         super().__init__()
+        self._report_errors = report_errors
         self.setWindowTitle("playground — watch a neural network learn")
         self.settings = settings if settings is not None else QSettings()
         self.session = session if session is not None else RunSession(self)
@@ -139,8 +145,16 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         self.splitDockWidget(self.lesson_dock, first, Qt.Orientation.Vertical)
         for dock in others:
             self.tabifyDockWidget(first, dock)
+        self._show_whole_tab_names()
         for dock in self.docks.values():
             dock.visibilityChanged.connect(self._on_dock_visibility_changed)
+
+    def _show_whole_tab_names(self) -> None:
+        """Tabbed panels show their whole names ("Symmetry", not "Sy…"), scrolling the
+        tab bar where the names do not fit."""
+        for bar in self.findChildren(QTabBar):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
 
     def _dock(self, name: str, title: str, view: QWidget) -> QDockWidget:
         """Return a hidden dock on the right holding ``view``."""
@@ -301,6 +315,32 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         """Draw the newest snapshot immediately (tests and the screenshot mode)."""
         self._on_display_timer_timeout()
 
+    def views_shown(self) -> list[str]:
+        """Return the names of the views a learner can see now."""
+        named = {"boundary": self.boundary_view, "cost": self.cost_view,
+                 "units": self.units_view, "weights": self.weights_view,
+                 "status": self.status_view, "lesson": self.lesson_view, **self.instruments}
+        return [name for name, view in named.items()
+                if view.isVisible() and not view.visibleRegion().isEmpty()]
+
+    def state(self) -> dict:
+        """Return what the window shows now, as JSON-ready values (``--state``)."""
+        s = self.session.latest
+        shown = self.lesson_view.lesson
+        return {
+            "iteration": s.iteration if s else None,
+            "cost": s.cost if s else None,
+            "train_accuracy": s.train_accuracy if s else None,
+            "test_accuracy": s.test_accuracy if s else None,
+            "unit_spread": list(s.unit_spreads) if s else [],
+            "distinct_units": list(s.distinct_units) if s else [],
+            "diverged": bool(s and s.diverged),
+            "status": self.status_view.text(),
+            "lesson": shown.name if shown is not None else None,
+            "pace": "max" if s is None or s.pace is None else s.pace,
+            "views": self.views_shown(),
+        }
+
     @Slot(str, object)
     def _on_session_failed(self, message: str, kept: RunConfig | None) -> None:
         """Show why a command failed; the controls return to the run that was kept."""
@@ -309,8 +349,24 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         self.show_error("Cannot do that", message)
 
     def show_error(self, title: str, message: str) -> None:
-        """Tell the user what went wrong (a modal dialog)."""
-        QMessageBox.warning(self, title, message)
+        """Tell the user what went wrong (a modal dialog, unless errors are reported
+        elsewhere: a scripted run waits for no one)."""
+        if self._report_errors is not None:
+            self._report_errors(title, message)
+        else:
+            QMessageBox.warning(self, title, message)
+
+    def set_pace(self, pace: float | None) -> None:
+        """Train at ``pace`` iterations per second (None: full speed), shown on the control."""
+        self.controls.set_pace(pace)
+        self.session.send(SetPace(self.controls.pace_slider.pace()))
+
+    def show_config_and_apply(self, config: RunConfig, message: str | None = None) -> str:
+        """Show ``config`` in the controls and start a run from what they show; return the
+        note on any value a control had to clamp."""
+        note = self._show_config(config)
+        self.apply_config(self.controls.config(), message)
+        return note
 
     # -- twin runs ----------------------------------------------------------------------
     @Slot()
@@ -355,6 +411,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             self.fit_boundary_pane()
+        self._show_whole_tab_names()
 
     def fit_boundary_pane(self) -> None:
         """Make the decision-boundary pane about square: its plot keeps the data's aspect."""

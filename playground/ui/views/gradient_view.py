@@ -32,6 +32,7 @@ class GradientView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._arch: Architecture | None = None
+        self._run_id: int | None = None
         self._snapshot: Snapshot | None = None
         self.curves: list[pg.PlotDataItem] = []
 
@@ -70,6 +71,9 @@ class GradientView(QWidget):
         self._snapshot = snapshot
         if snapshot.arch != self._arch:
             self._build(snapshot.arch)
+        elif snapshot.run_id != self._run_id:       # a new run: its own axes, not the last's
+            self.plot_item.enableAutoRange()
+        self._run_id = snapshot.run_id
         self._draw()
 
     # ------------------------------------------------------------------ slots

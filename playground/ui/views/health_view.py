@@ -51,6 +51,7 @@ class HealthView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._arch: Architecture | None = None
+        self._run_id: int | None = None
         self.curves: list[tuple[int, str, pg.PlotDataItem]] = []    # (layer, key, curve)
         self._not_measured: list[str] = []                          # "layer 3 (linear): n/a"
 
@@ -79,6 +80,9 @@ class HealthView(QWidget):
         """Draw each measurable hidden layer's saturated or dead share from the history."""
         if snapshot.arch != self._arch:
             self._build(snapshot.arch)
+        elif snapshot.run_id != self._run_id:       # a new run: its own x axis
+            self.plot_item.enableAutoRange(x=True, y=False)
+        self._run_id = snapshot.run_id
         history = snapshot.layer_history
         x = history.get("iteration", np.zeros(0))
         entries = []

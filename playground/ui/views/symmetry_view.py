@@ -86,6 +86,7 @@ class SymmetryView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._arch: Architecture | None = None
+        self._run_id: int | None = None
         self._all_zero = False
         self.floor = 1e-3                             # where spread 0 is drawn
         self.spread_curves: list[pg.PlotDataItem] = []
@@ -150,6 +151,10 @@ class SymmetryView(QWidget):
         arch = snapshot.arch
         if arch != self._arch:
             self._build(arch)
+        elif snapshot.run_id != self._run_id:       # a new run: its own axes, not the last's
+            self._all_zero = False
+            self.plot_item.enableAutoRange()
+        self._run_id = snapshot.run_id
         x, spreads = history_series(snapshot, "unit_spread", arch.L - 1)
         self.floor = zero_floor(spreads)
         any_zero = False

@@ -106,6 +106,8 @@ class WeightsView(QWidget):
             self._build(snapshot.arch)
         frame_key = (snapshot.run_id, snapshot.iteration)
         new_run = self._frame_key is None or frame_key[0] != self._frame_key[0]
+        if new_run:                          # the hover read-out was the last run's
+            self.readout_label.setText(HOVER_HINT)
         new_frame = frame_key != self._frame_key
         self._frame_key = frame_key
         p = snapshot.parameters

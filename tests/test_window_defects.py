@@ -1,0 +1,135 @@
+"""The window defects a learner hit (issue 14), each pinned by what a learner sees."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QTabBar
+
+from playground.session.commands import Play, SetPace
+from playground.session.config import RunConfig
+from playground.session.snapshot import RunState
+from playground.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
+                                      "This plugin does not support raise")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
+                                      QSettings.Format.IniFormat))
+    w.errors = []
+    w.show_error = lambda title, message: w.errors.append(message)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    sync(qtbot, w)
+    yield w
+    w.close()
+
+
+def sync(qtbot, w):
+    token = w.session.sync()
+    with qtbot.waitSignal(w.session.synced, timeout=30_000,
+                          check_params_cb=lambda t: t == token):
+        pass
+    w.draw_now()
+    return w.session.latest
+
+
+def test_a_structural_change_while_playing_never_shows_a_negative_speed(qtbot, window):
+    window.set_playing(True)
+    qtbot.waitUntil(lambda: window.session.latest.iteration > 2000, timeout=30_000)
+    window.controls.add_layer_button.click()
+    latest = sync(qtbot, window)
+    assert latest.arch.layer_dims == (2, 4, 4, 1) and latest.state is RunState.RUNNING
+    assert "It plays on" in latest.message
+    assert not window.status_view.fields["speed"].text().startswith("-")
+    qtbot.waitUntil(lambda: window.session.latest.steps_per_second > 0, timeout=30_000)
+    window.draw_now()
+    assert window.status_view.fields["speed"].text()[0].isdigit()
+
+
+def test_speed_and_hover_read_outs_start_afresh_after_a_reset(qtbot, window):
+    window.step(200)
+    sync(qtbot, window)
+    window.weights_view.readout_label.setText("W[1] row 1 … = 0.3")     # as a hover leaves it
+    window.set_playing(True)
+    qtbot.waitUntil(lambda: window.session.latest.steps_per_second > 0, timeout=30_000)
+    window.reset()
+    after = sync(qtbot, window)
+    assert after.iteration == 0 and after.steps_per_second == 0
+    assert window.status_view.fields["speed"].text() == "—"
+    assert window.weights_view.readout_label.text().startswith("Hover a cell")
+
+
+def test_the_symmetry_plot_takes_the_new_runs_axes_after_a_lesson_or_reset(qtbot, window):
+    window.show_instrument("symmetry")
+    window.controls.set_config(RunConfig(init="he", seed=3))
+    window.apply_config(window.controls.config())
+    window.step(300)
+    sync(qtbot, window)
+    plot = window.instruments["symmetry"].plot_item
+    qtbot.waitUntil(lambda: plot.viewRange()[0][1] >= 290)
+    window.reset()
+    window.step(20)
+    sync(qtbot, window)
+    qtbot.waitUntil(lambda: plot.viewRange()[0][1] < 100, timeout=5000)   # not 300 any more
+
+
+def test_the_view_menu_raises_the_panel_it_shows_and_tabs_show_whole_names(qtbot, window):
+    window.show_instrument("symmetry")
+    action = window.docks["gradients"].toggleViewAction()
+    action.trigger()
+    qtbot.waitUntil(lambda: not window.docks["gradients"].visibleRegion().isEmpty())
+    assert window.docks["symmetry"].visibleRegion().isEmpty()          # behind it now
+    bars = [bar for bar in window.findChildren(QTabBar) if bar.count() > 1]
+    assert bars
+    for bar in bars:
+        for i in range(bar.count()):
+            needed = bar.fontMetrics().horizontalAdvance(bar.tabText(i))
+            assert bar.tabRect(i).width() >= needed, bar.tabText(i)
+
+
+def test_after_typing_a_value_and_enter_space_plays(qtbot, window):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    field = window.controls.learning_rate_slider.field
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    field.selectAll()
+    qtbot.keyClicks(field, "0.5")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not field.hasFocus())
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.session.latest.state is RunState.RUNNING, timeout=10_000)
+    assert window.session.latest.learning_rate == 0.5
+
+
+def test_a_climbing_cost_points_at_the_learning_rate(qtbot, window):
+    window.controls.set_learning_rate(10.0)
+    window.session.send(SetPace(None))
+    window.apply_config(window.controls.config())
+    window.step(300)
+    sync(qtbot, window)
+    text = window.status_view.message.text()
+    assert "the learning rate α = 10 is probably too high" in text
+
+
+def test_the_pace_control_paces_the_run_and_is_remembered(qtbot, window):
+    window.controls.set_pace(10)
+    window.controls.pace_slider.step(-1)                   # 5 iterations a second
+    latest = sync(qtbot, window)
+    assert latest.pace == 5
+    frames = []
+    window.session.snapshot_ready.connect(lambda frame: frames.append(frame.iteration))
+    window.session.send(Play(True))
+    qtbot.waitUntil(lambda: len(set(frames)) >= 5, timeout=10_000)
+    seen = sorted(set(frames))
+    assert seen == list(range(seen[0], seen[0] + len(seen)))      # every iteration drawn
+    assert str(window.settings.value("training/pace")) in ("5", "5.0")
