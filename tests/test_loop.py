@@ -255,3 +255,22 @@ def test_learning_rate_changes_reach_the_frame_for_the_cost_curve():
     loop.serve(ScriptedInbox(clock, script, until=0.0))
     frame = [m for m in sent if isinstance(m, Snapshot)][-1]
     assert frame.rate_changes == ((10, 0.4), (15, 2.0)) and frame.learning_rate == 2.0
+
+
+def test_a_weight_edited_while_paused_changes_exactly_that_entry_and_says_so():
+    from playground.session.commands import SetWeight
+    clock = Clock()
+    sent: list = []
+    loop = RunLoop(send=sent.append, clock=clock)
+    script = [(0.0, Configure(RunConfig())), (0.0, Step(5)), (0.0, SetWeight(1, 3, 2, 0.25)),
+              (0.0, SetWeight(1, 5, 1, 1.0)), (0.0, SetWeight(2, 1, 1, float("nan")))]
+    loop.serve(ScriptedInbox(clock, script, until=0.0))
+    frames = [m for m in sent if isinstance(m, Snapshot)]
+    before = next(f for f in frames if f.iteration == 5)
+    edited = next(f for f in frames if f.message.startswith("W[1][3, 2] set to 0.25"))
+    changed = before.parameters["W1"] != edited.parameters["W1"]
+    assert changed.sum() == 1 and changed[2, 1] and edited.parameters["W1"][2, 1] == 0.25
+    for key in ("b1", "W2", "b2"):
+        assert (before.parameters[key] == edited.parameters[key]).all()
+    whys = [m.why for m in sent if isinstance(m, Failed)]
+    assert "no entry [5, 1]" in whys[0] and "finite" in whys[1]

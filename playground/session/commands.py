@@ -185,6 +185,29 @@ class BreakSymmetry:
 
 
 @dataclass(frozen=True)
+class SetWeight:
+    """Set W[``layer``][``row``, ``column``] (numbered from 1) to ``value``; the run goes
+    on from the edited weights."""
+
+    layer: int
+    row: int
+    column: int
+    value: float
+
+    def apply(self, loop: RunLoop) -> None:
+        if loop.run is None:
+            return
+        try:
+            old = loop.run.set_weight(self.layer, self.row, self.column, self.value)
+        except ValueError as error:
+            loop.refuse(str(error))
+            return
+        loop.message = (f"W[{self.layer}][{self.row}, {self.column}] set to {self.value:g} "
+                        f"(it was {old:.4g}): the run goes on from the edited weights.")
+        loop.publish()
+
+
+@dataclass(frozen=True)
 class CheckGradients:
     """Check backprop on the current parameters (forgetting g' in ``bug_layer`` > 0)."""
 

@@ -52,6 +52,10 @@ class Run(Protocol):
     def break_symmetry(self, layer: int, size: float, which: int = 0) -> None:
         """Add noise of ``size`` to W[layer] (of twin ``which``; a single run has only 0)."""
 
+    def set_weight(self, layer: int, row: int, column: int, value: float) -> float:
+        """Set W[layer][row, column] (numbered from 1) to ``value``; return the old value
+        (ValueError where it cannot be set)."""
+
     def check_gradients(self, bug_layer: int = 0) -> GradCheckResult:
         """Return a gradient check of the current parameters (ValueError where none fits)."""
 

@@ -407,6 +407,22 @@ class Trainer:
         W += size * rng.randn(*W.shape)
         self._previous = None          # not one gradient step back any more
 
+    def set_weight(self, layer: int, row: int, column: int, value: float) -> float:
+        """Set W[layer][row, column] (numbered from 1, as the notes do) to ``value``; return
+        the value it had. The run goes on from the edited weights."""
+        if not 1 <= layer <= self.arch.L:
+            raise ValueError(f"layer must be 1..{self.arch.L}, got {layer}")
+        n, n_prev = self.arch.layer_dims[layer], self.arch.layer_dims[layer - 1]
+        if not (1 <= row <= n and 1 <= column <= n_prev):
+            raise ValueError(f"W[{layer}] is ({n}, {n_prev}): no entry [{row}, {column}]")
+        if not math.isfinite(value):
+            raise ValueError(f"a weight must be a finite number, got {value!r}")
+        W = self.engine.parameters()[f"W{layer}"]
+        old = float(W[row - 1, column - 1])
+        W[row - 1, column - 1] = value
+        self._previous = None          # not one gradient step back any more
+        return old
+
     def check_gradients(self, bug_layer: int = 0) -> GradCheckResult:
         """Return a gradient check of the current parameters on at most CHECK_EXAMPLES
         examples (the check does two forward passes per parameter); ``bug_layer`` > 0

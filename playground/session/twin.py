@@ -195,6 +195,9 @@ class TwinRun:
     def check_gradients(self, bug_layer: int = 0) -> GradCheckResult:
         raise ValueError("the gradient check is for a single run: use the main window")
 
+    def set_weight(self, layer: int, row: int, column: int, value: float) -> float:
+        raise ValueError("twin runs start from the same weights: edit one in the main window")
+
     def refusal(self) -> str:
         """Return which run diverged, and what to do."""
         names = " and ".join(name for name, gone in zip(RUN_NAMES, self.diverged_runs) if gone)

@@ -195,6 +195,12 @@ class ControlPanel(QWidget):
         """Show the stop iteration (None: never), emitting nothing."""
         self.stop_at_edit.set_stop_at(iteration)
 
+    def change_layers(self, hidden_layers: tuple[int, ...], activations: tuple[str, ...]
+                      ) -> None:
+        """Change the hidden layers as the learner would here (the network diagram's +
+        and −): the same rules and limits, then ``config_changed`` if anything changed."""
+        self._commit(hidden_layers=tuple(hidden_layers), activations=tuple(activations))
+
     def toggle_play(self) -> None:
         """Flip Play/Pause as if the button were clicked (emits ``play_toggled``)."""
         self.play_button.toggle()
