@@ -48,6 +48,7 @@ def window(qtbot, tmp_path):
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
+    w.show_tab("weights")                   # the views these tests watch: weights, boundary, cost
     qtbot.waitExposed(w)
     yield w
     w.close()

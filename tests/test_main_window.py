@@ -121,6 +121,7 @@ def test_adding_and_removing_layers_resets_with_the_new_shapes(qtbot, window):
     s = sync(qtbot, window)
     assert s.iteration == 0 and s.arch.layer_dims == (2, 4, 4, 1)
     assert s.parameters["W2"].shape == (4, 4) and "architecture" in s.message
+    window.show_tab("weights")
     assert len(window.weights_view.panels) == 3
     window.controls.remove_layer_button.click()
     window.controls.remove_layer_button.click()
@@ -140,6 +141,8 @@ def test_changing_the_initialisation_resets(qtbot, window):
 
 
 def _thumbnails(window, units):
+    window.show_tab("units")
+    window.draw_now()
     return [window.units_view.thumbnail_image(1, u) for u in range(1, units + 1)]
 
 

@@ -97,10 +97,12 @@ class RandomUse(RuleBasedStateMachine):
         return window
 
     def _changes(self, action) -> None:
-        """Do ``action``; a real change of settings resets the run, which then stays paused."""
+        """Do ``action``; a real change of settings resets the run, which plays on if it
+        was playing (and had not diverged: a diverged run is paused)."""
         before = self.window.controls.config()
+        latest = wait_synced(self.window)
         action()
-        if self.window.controls.config() != before:
+        if self.window.controls.config() != before and latest.diverged:
             self.playing = False
 
     # -- actions ----------------------------------------------------------------------
@@ -229,17 +231,24 @@ class RandomUse(RuleBasedStateMachine):
             assert s.outputs.shape[0] == dims[-1]
             assert [A.shape for A in s.unit_maps] == [(n, *grid_shape) for n in dims[1:-1]]
 
+    @rule(tab=st.sampled_from(["network", "units", "weights"]))
+    def show_tab(self, tab):
+        self.window.show_tab(tab)
+
     def _views_show(self, s) -> None:
-        """The views drew ``s``: its iteration, its layers, its hidden units."""
+        """The views drew ``s``: its iteration, and in the tab shown its layers or units."""
         window = self.window
         assert window.status_view.fields["iteration"].text() == f"{s.iteration:,}"
-        assert len(window.weights_view.panels) == s.arch.L
-        units = window.units_view
-        if s.grid is not None and s.arch.L > 1:
-            assert [row.n_units for row in units.rows] == list(s.arch.layer_dims[1:-1])
-            assert not units.message_label.isVisibleTo(units)
-        else:
-            assert units.message_label.isVisibleTo(units)
+        shown = window.panes.tabs.currentWidget()
+        if shown is window.weights_view:
+            assert len(window.weights_view.panels) == s.arch.L
+        elif shown is window.units_view:
+            units = window.units_view
+            if s.grid is not None and s.arch.L > 1:
+                assert [row.n_units for row in units.rows] == list(s.arch.layer_dims[1:-1])
+                assert not units.message_label.isVisibleTo(units)
+            else:
+                assert units.message_label.isVisibleTo(units)
 
     def teardown(self):
         RandomUse.actions_per_run.append(self.checks - 1)

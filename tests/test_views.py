@@ -731,3 +731,14 @@ def test_cost_log_x_leaves_out_iteration_zero_and_reads_hover_on_the_log_axis(qt
     point = view_box.mapViewToScene(QPointF(2.0, float(flower.cost_history[100, 1])))
     view._on_scene_mouse_moved((point,))
     assert view.readout_label.text().startswith("iteration 100:")
+
+
+def test_an_image_of_infinite_values_is_drawn_again_without_a_warning(qtbot):
+    import pyqtgraph as pg
+
+    from playground.ui.views import colors
+    item = pg.ImageItem()
+    image = np.array([[np.inf, 1.0], [-np.inf, 0.0]], dtype=np.float32)
+    colors.show_image(item, image, (-1.0, 1.0))
+    colors.show_image(item, image.copy(), (-1.0, 1.0))      # inf − inf: no RuntimeWarning
+    assert item.image is not None and np.isinf(item.image[0, 0])

@@ -56,6 +56,7 @@ def test_a_structural_change_while_playing_never_shows_a_negative_speed(qtbot, w
 
 
 def test_speed_and_hover_read_outs_start_afresh_after_a_reset(qtbot, window):
+    window.show_tab("weights")
     window.step(200)
     sync(qtbot, window)
     window.weights_view.readout_label.setText("W[1] row 1 … = 0.3")     # as a hover leaves it

@@ -13,14 +13,9 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
-    QGroupBox,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QSplitter,
     QTabBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,6 +26,7 @@ from playground.session.commands import (
     SetLearningRate,
     SetPace,
     SetStopAt,
+    SetWeight,
 )
 from playground.session.config import RunConfig
 from playground.session.lessons import lesson, lessons
@@ -40,6 +36,7 @@ from playground.ui.controls import ControlPanel
 from playground.ui.file_actions import FileActions
 from playground.ui.focus import ReturnFocus
 from playground.ui.lesson_view import LessonView
+from playground.ui.main_layout import build_panes, fit
 from playground.ui.run_commands import KEYS_HINT, PACE_KEYS_HINT, RunCommands
 from playground.ui.status_view import StatusView
 from playground.ui.views.boundary_view import BoundaryView
@@ -47,6 +44,7 @@ from playground.ui.views.cost_view import CostView
 from playground.ui.views.gradcheck_view import GradCheckView
 from playground.ui.views.gradient_view import GradientView
 from playground.ui.views.health_view import HealthView
+from playground.ui.views.network_view import NetworkView
 from playground.ui.views.shapes_view import ShapesView
 from playground.ui.views.symmetry_view import SymmetryView
 from playground.ui.views.units_view import UnitsView
@@ -55,7 +53,8 @@ from playground.ui.worker import RunSession
 
 NOTICE_MS = 10_000             # how long a control's notice stays in the status bar
 DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
-LESSON_WIDTH = 320             # the lesson panel's width when a lesson starts
+INSTRUMENT_WIDTH = 320         # an instrument panel's width when it is shown
+LESSON_HEIGHT = 190            # the lesson panel's height when a lesson starts
 INSTRUMENT_TITLES = {"symmetry": "Symmetry", "gradients": "Gradients",
                      "health": "Unit health", "gradcheck": "Gradient check",
                      "shapes": "Shapes"}
@@ -77,6 +76,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         self.cost_view = CostView()
         self.weights_view = WeightsView()
         self.units_view = UnitsView()
+        self.network_view = NetworkView()
         self.status_view = StatusView()
         self.lesson_view = LessonView()
         self.instruments = {"symmetry": SymmetryView(), "gradients": GradientView(),
@@ -100,49 +100,17 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
 
     # -- building -----------------------------------------------------------------------
     def _build_layout(self) -> None:
-        right_top = QSplitter(Qt.Orientation.Horizontal)
-        right_top.addWidget(self.boundary_view)
-        side = QSplitter(Qt.Orientation.Vertical)
-        side.addWidget(self.cost_view)
-        status_scroll = QScrollArea()              # many layers: the read-out scrolls
-        status_scroll.setWidgetResizable(True)
-        status_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        status_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        status_scroll.setWidget(self.status_view)
-        side.addWidget(status_scroll)
-        side.setSizes([250, 250])
-        side.setCollapsible(1, False)
-        status_scroll.setMinimumHeight(220)         # six rows and a three-line notice
-        right_top.addWidget(side)
-        right_top.setSizes([520, 420])
-        # Units and weights side by side: identical unit maps and identical weight rows
-        # are the same fact seen twice, and the symmetry lesson needs both in view.
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        for title, view in (("Hidden units", self.units_view),
-                            ("Weights W[l] and biases b[l]", self.weights_view)):
-            box = QGroupBox(title)
-            QVBoxLayout(box).addWidget(view)
-            bottom.addWidget(box)
-        bottom.setSizes([480, 500])
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(right_top)
-        right.addWidget(bottom)
-        right.setSizes([480, 320])
-        main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(self.controls)
-        main.addWidget(right)
-        main.setStretchFactor(1, 1)
-        main.setSizes([300, 980])
-        self.setCentralWidget(main)
-        self.splitters = {"main": main, "right": right, "top": right_top, "side": side}
+        self.panes = build_panes(
+            self.controls, {"network": self.network_view, "units": self.units_view,
+                            "weights": self.weights_view},
+            self.status_view, self.boundary_view, self.cost_view)
+        self.setCentralWidget(self.panes.main)
         self.statusBar().showMessage(f"{KEYS_HINT} · {PACE_KEYS_HINT}")
-        self.lesson_dock = self._dock("lesson", "Lesson", self.lesson_view)
-        self.lesson_view.setMinimumWidth(LESSON_WIDTH - 60)
+        self.lesson_dock = self._dock("lesson", "Lesson", self.lesson_view,
+                                      Qt.DockWidgetArea.BottomDockWidgetArea)
         self.docks = {name: self._dock(name, INSTRUMENT_TITLES[name], view)
                       for name, view in self.instruments.items()}
-        # The lesson text above, the instruments tabbed below it: a lesson shows both.
         first, *others = self.docks.values()
-        self.splitDockWidget(self.lesson_dock, first, Qt.Orientation.Vertical)
         for dock in others:
             self.tabifyDockWidget(first, dock)
         self._show_whole_tab_names()
@@ -156,12 +124,13 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
             bar.setElideMode(Qt.TextElideMode.ElideNone)
             bar.setUsesScrollButtons(True)
 
-    def _dock(self, name: str, title: str, view: QWidget) -> QDockWidget:
-        """Return a hidden dock on the right holding ``view``."""
+    def _dock(self, name: str, title: str, view: QWidget,
+              area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+        """Return a hidden dock in ``area`` (the right by default) holding ``view``."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(view)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.addDockWidget(area, dock)
         dock.hide()
         return dock
 
@@ -170,7 +139,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         dock = self.docks[name]
         dock.show()
         dock.raise_()
-        self.resizeDocks([dock], [LESSON_WIDTH], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [INSTRUMENT_WIDTH], Qt.Orientation.Horizontal)
 
     @Slot(bool)
     def _on_dock_visibility_changed(self, visible: bool) -> None:
@@ -241,6 +210,11 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         c.pace_changed.connect(self._on_controls_pace_changed)
         c.stop_at_changed.connect(self._on_controls_stop_at_changed)
         self.units_view.unit_clicked.connect(self._on_units_unit_clicked)
+        self.panes.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        net = self.network_view
+        net.weight_edit_requested.connect(self._on_network_weight_edit_requested)
+        net.layers_change_requested.connect(self._on_network_layers_change_requested)
+        net.break_symmetry_requested.connect(self._on_symmetry_break_symmetry_requested)
         self.instruments["symmetry"].break_symmetry_requested.connect(
             self._on_symmetry_break_symmetry_requested)
         gradcheck = self.instruments["gradcheck"]
@@ -284,6 +258,15 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
     def _on_controls_reinitialize_requested(self) -> None:
         self.apply_config(self.controls.config())
 
+    @Slot(int, int, int, float)
+    def _on_network_weight_edit_requested(self, layer: int, row: int, column: int,
+                                          value: float) -> None:
+        self.session.send(SetWeight(layer, row, column, value))
+
+    @Slot(object)
+    def _on_network_layers_change_requested(self, layers: tuple) -> None:
+        self.controls.change_layers(*layers)
+
     @Slot(int, int)
     def _on_units_unit_clicked(self, layer: int, unit: int) -> None:
         self.boundary_view.show_unit(layer, unit)
@@ -299,11 +282,28 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         if snapshot is None or snapshot is self._drawn:
             return
         self._drawn = snapshot
-        for view in (self.boundary_view, self.cost_view, self.weights_view, self.units_view,
-                     self.status_view):
+        for view in (self.boundary_view, self.cost_view, self.status_view):
             view.update_snapshot(snapshot)
+        self._draw_tab(snapshot)
         self._draw_instruments(snapshot)
         self.frames_drawn += 1
+
+    def show_tab(self, name: str) -> None:
+        """Bring the central tab ``name`` (network, units, weights) to the front."""
+        tabbed = {"network": self.network_view, "units": self.units_view,
+                  "weights": self.weights_view}
+        self.panes.tabs.setCurrentWidget(tabbed[name])
+
+    def _draw_tab(self, snapshot: Snapshot) -> None:
+        """Update the tab shown (the others catch up when shown)."""
+        view = self.panes.tabs.currentWidget()
+        if view is not None:
+            view.update_snapshot(snapshot)
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self._drawn is not None:                 # catch up with the newest frame
+            self._draw_tab(self._drawn)
 
     def _draw_instruments(self, snapshot: Snapshot) -> None:
         """Update the instrument panels that can be seen (hidden ones catch up when shown)."""
@@ -317,8 +317,8 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
 
     def views_shown(self) -> list[str]:
         """Return the names of the views a learner can see now."""
-        named = {"boundary": self.boundary_view, "cost": self.cost_view,
-                 "units": self.units_view, "weights": self.weights_view,
+        named = {"network": self.network_view, "boundary": self.boundary_view,
+                 "cost": self.cost_view, "units": self.units_view, "weights": self.weights_view,
                  "status": self.status_view, "lesson": self.lesson_view, **self.instruments}
         return [name for name, view in named.items()
                 if view.isVisible() and not view.visibleRegion().isEmpty()]
@@ -391,7 +391,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
             self.show_instrument(preset.instrument)
         self.lesson_dock.show()
         self.lesson_dock.raise_()
-        self.resizeDocks([self.lesson_dock], [LESSON_WIDTH], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.lesson_dock], [LESSON_HEIGHT], Qt.Orientation.Vertical)
 
     # -- lifetime -----------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -410,18 +410,12 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            self.fit_boundary_pane()
+            self.fit_panes()
         self._show_whole_tab_names()
 
-    def fit_boundary_pane(self) -> None:
-        """Make the decision-boundary pane about square: its plot keeps the data's aspect."""
-        top = self.splitters["top"]
-        total = sum(top.sizes())
-        if total <= 0:
-            return
-        # the square plot plus its axis, colour bar and labels (~130 px)
-        boundary = min(top.height() + 130, int(total * 0.62))
-        top.setSizes([boundary, total - boundary])
+    def fit_panes(self) -> None:
+        """Share the window's room out between the panes (``main_layout.fit``)."""
+        fit(self.panes)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self._display_timer.stop()

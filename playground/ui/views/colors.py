@@ -209,10 +209,12 @@ def show_image(item: pg.ImageItem, image: np.ndarray, levels: tuple[float, float
     image of the same shape at the same levels that ``image`` would look the same as:
     no value further from it than UNSEEN_CHANGE of the span. NaN anywhere: drawn again."""
     shown, lo, hi = item.image, *levels
-    if (shown is not None and shown.shape == image.shape
-            and np.array_equal(item.getLevels(), levels)
-            and np.max(np.abs(image - shown), initial=0.0) < (hi - lo) * UNSEEN_CHANGE):
-        return
+    if shown is not None and shown.shape == image.shape and np.array_equal(item.getLevels(),
+                                                                            levels):
+        with np.errstate(invalid="ignore", over="ignore"):    # inf − inf: NaN, so redraw
+            moved = np.max(np.abs(image - shown), initial=0.0)
+        if moved < (hi - lo) * UNSEEN_CHANGE:
+            return
     item.setImage(image, autoLevels=False, levels=levels, **options)
 
 
