@@ -7,6 +7,11 @@ X : (n_x, m), one column per example; W[l] : (n[l], n[l-1]); b[l] : (n[l], 1).
               dW[l] = dZ[l] A[l-1]ᵀ / m,   db[l] = Σ_columns dZ[l] / m
               dZ[l-1] = W[l]ᵀ dZ[l] * g'[l-1](Z[l-1])
     update    W[l] -= learning_rate · dW[l],   b[l] -= learning_rate · db[l]
+
+Course 2 adds, when asked (``core/regularization.py``): inverted dropout on the hidden
+layers, A[l] = A[l] * D[l] / keep_prob forward and dA[l] = dA[l] * D[l] / keep_prob
+backward; and the L2/L1 penalties, J += (λ/2m) Σ ‖W[l]‖² and dW[l] += (λ/m) W[l] for L2.
+Without them every formula above is computed exactly as before.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 
 from playground.core.activations import ACTIVATIONS
 from playground.core.objectives import OBJECTIVES, Objective
+from playground.core.regularization import Dropout, Regularization, regularization_cost
 
 MAX_UNITS = 256
 MAX_HIDDEN_LAYERS = 20
@@ -53,9 +59,8 @@ class Architecture:
                              f"supported; choose one of {pairs}")
         if self.objective.task == "binary" and self.n_y != 1:
             raise ValueError(f"a sigmoid output has 1 unit, got {self.n_y}")
-        if self.objective.task == "multiclass" and self.n_y < 3:
-            raise ValueError(f"a softmax output needs k ≥ 3 classes, got {self.n_y} "
-                             "(use a sigmoid output for two classes)")
+        if self.objective.task == "multiclass" and self.n_y < 2:
+            raise ValueError(f"a softmax output needs k ≥ 2 classes, got {self.n_y}")
 
     @property
     def L(self) -> int:
@@ -101,10 +106,13 @@ def check_hidden_layers(hidden_layers: tuple[int, ...], activations: tuple[str, 
 
 @dataclass
 class Cache:
-    """What forward propagation keeps for backward: Z[l] and A[l], l = 0..L (Z[0] unused)."""
+    """What forward propagation keeps for backward: Z[l] and A[l], l = 0..L (Z[0] unused),
+    and the dropout masks it applied (None: no dropout; then A[l] = g[l](Z[l]), else the
+    hidden A[l] are after dropout, as the next layer saw them)."""
 
     Z: list[np.ndarray | None] = field(default_factory=list)
     A: list[np.ndarray] = field(default_factory=list)
+    dropout: Dropout | None = None
 
 
 def check_parameters(parameters: Parameters, arch: Architecture) -> None:
@@ -126,14 +134,22 @@ def check_data(X: np.ndarray, arch: Architecture, Y: np.ndarray | None = None) -
         raise ValueError(f"Y has shape {Y.shape}, expected ({arch.n_y}, {X.shape[1]})")
 
 
-def forward(X: np.ndarray, parameters: Parameters, arch: Architecture) -> Cache:
-    """Return the cache of Z[l] (n[l], m) and A[l] (n[l], m) for l = 0..L; A[0] = X."""
-    cache = Cache(Z=[None], A=[X])
+def forward(X: np.ndarray, parameters: Parameters, arch: Architecture,
+            dropout: Dropout | None = None) -> Cache:
+    """Return the cache of Z[l] (n[l], m) and A[l] (n[l], m) for l = 0..L; A[0] = X.
+
+    With ``dropout`` (masks from ``regularization.draw_dropout``), each hidden A[l] becomes
+    A[l] * D[l] / keep_prob before the next layer uses it.
+    """
+    cache = Cache(Z=[None], A=[X], dropout=dropout)
     for l in range(1, arch.L + 1):
         Z = parameters[f"W{l}"] @ cache.A[l - 1] + parameters[f"b{l}"]
         g = arch.objective.activate if l == arch.L else ACTIVATIONS[arch.activations[l - 1]].forward
+        A = g(Z)
+        if dropout is not None and l < arch.L:
+            A = dropout.apply(l, A)
         cache.Z.append(Z)
-        cache.A.append(g(Z))
+        cache.A.append(A)
     return cache
 
 
@@ -142,25 +158,54 @@ def compute_cost(cache: Cache, Y: np.ndarray, arch: Architecture) -> float:
     return arch.objective.cost(cache.Z[arch.L], cache.A[arch.L], Y)
 
 
+def compute_cost_with_regularization(cache: Cache, Y: np.ndarray, parameters: Parameters,
+                                     arch: Architecture,
+                                     regularization: Regularization) -> float:
+    """Return J plus the penalties on ``parameters`` (the weights of the forward pass in
+    ``cache``), for the m = Y.shape[1] columns of Y (n_y, m)."""
+    return compute_cost(cache, Y, arch) + regularization_cost(parameters, arch.L, Y.shape[1],
+                                                              regularization)
+
+
 def backward(parameters: Parameters, cache: Cache, Y: np.ndarray, arch: Architecture,
-             drop_derivative: int | None = None) -> dict[str, np.ndarray]:
+             drop_derivative: int | None = None,
+             regularization: Regularization | None = None) -> dict[str, np.ndarray]:
     """Return gradients {dW1, db1, …, dWL, dbL}, each the shape of its parameter.
+
+    Dropout masks in ``cache`` are applied to dA[l] as they were to A[l]; the penalties of
+    ``regularization`` are added to dW[l].
 
     ``drop_derivative`` = l leaves g'[l](Z[l]) out of dZ[l]: a deliberate bug, only for
     showing what a failing gradient check looks like. Training never sets it.
     """
     m = Y.shape[1]
+    penalties = regularization.penalties() if regularization is not None else ()
     grads: dict[str, np.ndarray] = {}
     dZ = arch.objective.dZ(cache.A[arch.L], Y)
     for l in range(arch.L, 0, -1):
+        W = parameters[f"W{l}"]
         grads[f"dW{l}"] = dZ @ cache.A[l - 1].T / m
+        for penalty, lambd in penalties:
+            grads[f"dW{l}"] = grads[f"dW{l}"] + penalty.gradient(W, m, lambd)
         grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True) / m
         if l > 1:
-            dZ = parameters[f"W{l}"].T @ dZ
-            if l - 1 != drop_derivative:
-                g = ACTIVATIONS[arch.activations[l - 2]]
-                dZ = dZ * g.derivative(cache.Z[l - 1], cache.A[l - 1])
+            dZ = hidden_dZ(W.T @ dZ, l - 1, cache, arch, l - 1 == drop_derivative)
     return grads
+
+
+def hidden_dZ(dA: np.ndarray, l: int, cache: Cache, arch: Architecture,
+              drop_derivative: bool = False) -> np.ndarray:
+    """Return dZ[l] = dA[l] * g'[l](Z[l]) for hidden layer l, with dA[l] = W[l+1]ᵀ dZ[l+1]
+    (n[l], m); under dropout dA[l] first gets the forward pass's D[l] / keep_prob.
+
+    g' takes g(Z[l]) before dropout: the cache's A[l] then is after it, so it is
+    recomputed from Z[l]."""
+    if drop_derivative:
+        return dA
+    g = ACTIVATIONS[arch.activations[l - 1]]
+    if cache.dropout is None:
+        return dA * g.derivative(cache.Z[l], cache.A[l])
+    return cache.dropout.apply(l, dA) * g.derivative(cache.Z[l], g.forward(cache.Z[l]))
 
 
 def update_parameters(parameters: Parameters, grads: dict[str, np.ndarray],

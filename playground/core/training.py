@@ -1,0 +1,127 @@
+"""The course-2 training loop, readable: mini-batches, an optimizer, decay, regularisation.
+
+This is the notebook's ``model`` loop written once with this project's pieces, and the
+reference the fast engine (``core/fast/batched.py``) is tested against:
+
+    for epoch e = 1, 2, …:
+        α = α₀ decayed for epoch e                              (optimizers.Decay)
+        for each mini-batch (X{k}, Y{k}) of epoch e:             (minibatch.py)
+            D = dropout masks drawn from the run's generator     (regularization.py)
+            forward → J (with penalties) → backward (with penalties and masks)
+            t += 1;  update with the rule, its moments and t   (optimizers.py)
+
+Randomness, all from the run's generator ``rng`` unless a shuffle seed is given, in this
+order: each epoch's permutation when it starts, then each update's masks, layer by layer.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from playground.core.minibatch import Batching, epoch_mini_batches
+from playground.core.network import (
+    Architecture,
+    Parameters,
+    backward,
+    check_data,
+    compute_cost_with_regularization,
+    forward,
+)
+from playground.core.optimizers import (
+    Decay,
+    Moments,
+    OptimizerSettings,
+    initialize_moments,
+    update_parameters,
+)
+from playground.core.regularization import NO_REGULARIZATION, Regularization, draw_dropout
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """Everything course 2 adds to a run, each part checked by its own module.
+
+    ``batch_size`` None is m, the whole training set; ``shuffle_seed`` None shuffles
+    from the run's generator.
+    """
+
+    batch_size: int | None = None
+    shuffle_seed: int | None = None
+    optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
+    decay: Decay = field(default_factory=Decay)
+    regularization: Regularization = field(default_factory=Regularization)
+
+    def batching(self, m: int) -> Batching:
+        """Return the mini-batches for m examples (raises ValueError for B outside 1..m)."""
+        return Batching(m, m if self.batch_size is None else self.batch_size,
+                        self.shuffle_seed)
+
+    def is_plain(self, m: int) -> bool:
+        """True for course 1's plain full-batch gradient descent: B = m, gd, no decay, no
+        penalty, no dropout (what ``core/fast/engine.Engine`` computes)."""
+        return (self.batching(m).full_batch and self.optimizer.name == "gd"
+                and self.decay.rate == 0 and not self.regularization.penalized
+                and not self.regularization.dropout)
+
+    def uses_generator(self, m: int) -> bool:
+        """True if training draws from the run's generator (dropout masks, or shuffles
+        without a shuffle seed)."""
+        batching = self.batching(m)
+        return self.regularization.dropout or (not batching.full_batch
+                                               and batching.shuffle_seed is None)
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one update did: ``t`` (updates so far, from 1), its ``epoch`` (from 1), the
+    ``cost`` of its mini-batch before it (with penalties), the gradients it used, and the
+    parameters and moments after it."""
+
+    t: int
+    epoch: int
+    cost: float
+    grads: dict[str, np.ndarray]
+    parameters: Parameters
+    moments: Moments
+
+
+def descend(X: np.ndarray, Y: np.ndarray, parameters: Parameters, arch: Architecture,
+            learning_rate: float, options: TrainingOptions | None = None,
+            rng: np.random.RandomState | None = None) -> Iterator[Update]:
+    """Yield every update of the course-2 loop from ``parameters``, without end.
+
+    X : (n_x, m), Y : (n_y, m); ``learning_rate`` is α₀; ``options`` default to plain
+    full-batch gradient descent; ``rng`` is the run's generator (needed for dropout, and
+    for shuffling without a shuffle seed).
+    """
+    check_data(X, arch, Y)
+    options = TrainingOptions() if options is None else options
+    batching = options.batching(X.shape[1])
+    regularization = options.regularization
+    moments = initialize_moments(parameters, options.optimizer.name)
+    t = 0
+    for epoch in itertools.count(1):
+        rate = options.decay.learning_rate_in_epoch(learning_rate, epoch)
+        for X_k, Y_k in epoch_mini_batches(X, Y, batching, epoch, rng):
+            dropout = draw_dropout(arch.layer_dims, X_k.shape[1], regularization.keep_prob,
+                                   rng)
+            cache = forward(X_k, parameters, arch, dropout)
+            cost = compute_cost_with_regularization(cache, Y_k, parameters, arch,
+                                                    regularization)
+            grads = backward(parameters, cache, Y_k, arch, regularization=regularization)
+            t += 1
+            parameters, moments = update_parameters(parameters, grads, moments, t, rate,
+                                                    options.optimizer)
+            yield Update(t, epoch, cost, grads, parameters, moments)
+
+
+def full_cost(X: np.ndarray, Y: np.ndarray, parameters: Parameters, arch: Architecture,
+              regularization: Regularization = NO_REGULARIZATION) -> float:
+    """Return J on the whole of X (n_x, m), with the penalties, without dropout: the
+    cost recorded after each epoch."""
+    return compute_cost_with_regularization(forward(X, parameters, arch), Y, parameters,
+                                            arch, regularization)
