@@ -12,10 +12,11 @@ import pytest
 from playground.cli.dispatch import main
 from playground.core.npz import load_model
 
-KEYS = {"iterations", "history", "final_cost", "test_cost", "train_accuracy", "test_accuracy",
-        "unit_spread", "grad_norms", "diverged", "stop_reason", "layer_sizes",
-        "steps_per_second", "unit_spread_history", "grad_norm_history", "grad_ratio_history",
-        "dead_fraction", "saturated_fraction", "preset"}
+KEYS = {"iterations", "history", "test_history", "final_cost", "test_cost", "train_accuracy",
+        "test_accuracy", "unit_spread", "distinct_units", "grad_norms", "diverged",
+        "stop_reason", "layer_sizes", "steps_per_second", "unit_spread_history",
+        "grad_norm_history", "grad_ratio_history", "dead_fraction", "saturated_fraction",
+        "preset"}
 
 
 def run(capsys, *args):
@@ -36,6 +37,7 @@ def test_train_json_schema_and_course_numbers(capsys):
     assert report["iterations"] == 3000 and report["layer_sizes"] == [2, 4, 1]
     assert 0.85 < report["train_accuracy"] <= 1 and report["test_accuracy"] is None
     assert len(report["unit_spread"]) == 1 and report["unit_spread"][0] > 0
+    assert report["distinct_units"] == [4] and report["test_history"] == []
     assert len(report["grad_norms"]) == 2 and report["diverged"] is False
     assert report["steps_per_second"] > 0
 
@@ -105,7 +107,9 @@ def test_load_and_only_evaluate(capsys, tmp_path):
     (["train", "--noise", "-1"], "noise must be a finite number"),
     (["train", "--test-fraction", "1"], "test fraction must be in"),
     (["train", "--iterations", "-5"], "--iterations must be at least 0"),
-    (["train", "--output", "softmax"], "softmax output needs k ≥ 3"),
+    (["train", "--dataset", "gaussians", "--output", "sigmoid"], "sigmoid output has 1 unit"),
+    (["train", "--dataset", "housing", "--output", "sigmoid"], "housing is regression data"),
+    (["train", "--init", "he", "--init-scale", "0.5"], "he initialisation does not use it"),
     (["train", "--loss", "mse"], "not supported"),
     (["train", "--data", "missing.csv"], "missing.csv"),
     (["train", "--load", "missing.npz"], "missing.npz"),
@@ -138,8 +142,8 @@ def test_gradcheck_json(capsys):
     code, out, _ = run(capsys, "gradcheck", "--hidden", "5,3", "--activation", "tanh,sigmoid",
                        "--init", "xavier", "--json")
     report = json.loads(out)
-    assert code == 0 and report["verdict"] == "correct"
-    assert report["difference"] < 1e-7 and len(report["layer_differences"]) == 3
+    assert code == 0 and report["verdict"] == "correct" and "below 2e-07" in report["reason"]
+    assert report["difference"] < 2e-7 and len(report["layer_differences"]) == 3
 
 
 def test_csv_training(capsys, tmp_path):

@@ -178,12 +178,17 @@ def test_softmax_prediction_is_argmax():
     (dict(layer_dims=(2, 4, 1), activations=("swish",)), "unknown activation 'swish'"),
     (dict(layer_dims=(2, 4, 1), activations=("tanh",), output="sigmoid", loss="mse"),
      "not supported"),
-    (dict(layer_dims=(2, 4, 2), activations=("tanh",), output="softmax"), "k ≥ 3"),
+    (dict(layer_dims=(2, 4, 1), activations=("tanh",), output="softmax"), "k ≥ 2"),
     (dict(layer_dims=(2, 4, 2), activations=("tanh",)), "sigmoid output has 1 unit"),
 ])
 def test_architecture_refuses_bad_shapes_and_names(bad, message):
     with pytest.raises(ValueError, match=message):
         Architecture(**bad)
+
+
+def test_a_softmax_over_two_classes_is_a_network():
+    arch = Architecture((2, 4, 2), ("tanh",), "softmax", "cross-entropy")
+    assert arch.n_y == 2 and arch.objective.task == "multiclass"
 
 
 def test_parameter_count():

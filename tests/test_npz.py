@@ -25,6 +25,7 @@ import playground.core.npz_archive as npz_archive
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture
 from playground.core.npz import (
+    DATA_KEYS,
     FORMAT_VERSION,
     METADATA_KEYS,
     ModelFileError,
@@ -51,12 +52,18 @@ def make_model(arch: Architecture, seed: int = 3) -> SavedModel:
     history = np.column_stack([np.arange(0, 500, 100), rng.rand(5)])
     return SavedModel(arch, parameters, init="he", init_scale=0.5, seed=seed,
                       learning_rate=1.2, iteration=400, cost_history=history,
-                      dataset="flower (ünïcode)")
+                      dataset="flower (ünïcode)", **GENERATED)
+
+
+#: The data specification of a generated dataset; the CSV keys stay unrecorded.
+GENERATED = {"data_samples": 400, "data_noise": 0.2, "data_seed": 1, "data_classes": 2,
+             "test_fraction": 0.25}
+CSV_KEYS = ("data_sha256", "test_data", "test_data_sha256")
 
 
 def expected_keys(arch: Architecture) -> set[str]:
     params = {f"{p}{l}" for l in range(1, arch.L + 1) for p in "Wb"}
-    return params | set(METADATA_KEYS)
+    return params | set(METADATA_KEYS) - set(CSV_KEYS)
 
 
 # --------------------------------------------------------------------------- round trip
@@ -138,6 +145,40 @@ def test_minimal_hand_made_file_gets_defaults(tmp_path: Path) -> None:
     assert (loaded.init, loaded.init_scale, loaded.seed, loaded.learning_rate,
             loaded.iteration, loaded.dataset) == ("random", 0.01, 0, 0.01, 0, "")
     assert loaded.cost_history.shape == (0, 2)
+
+
+def test_the_data_specification_round_trips(tmp_path: Path) -> None:
+    model = make_model(ARCHITECTURES["one-hidden"])
+    path = tmp_path / "generated.npz"
+    save_model(path, model)
+    loaded = load_model(path)
+    assert {key: getattr(loaded, key) for key in GENERATED} == GENERATED
+    assert all(getattr(loaded, key) is None for key in CSV_KEYS)
+    with np.load(path, allow_pickle=False) as npz:
+        for key in ("data_samples", "data_seed", "data_classes"):
+            assert npz[key].dtype == np.int64 and npz[key].shape == ()
+        for key in ("data_noise", "test_fraction"):
+            assert npz[key].dtype == np.float64 and npz[key].shape == ()
+    csv = {"dataset": "train.csv", "test_fraction": 0.0, "data_sha256": "0" * 64,
+           "test_data": "test.csv", "test_data_sha256": "f" * 64}
+    path = tmp_path / "csv.npz"
+    save_model(path, SavedModel(model.arch, model.parameters, **csv))
+    loaded = load_model(path)
+    assert {key: getattr(loaded, key) for key in csv} == csv
+    assert loaded.data_samples is None and loaded.data_seed is None
+    with np.load(path, allow_pickle=False) as npz:
+        assert set(DATA_KEYS) & set(npz.files) == set(csv) - {"dataset"}
+
+
+def test_a_file_without_the_data_specification_loads_with_none(tmp_path: Path) -> None:
+    path = tmp_path / "old.npz"
+    model = make_model(ARCHITECTURES["one-hidden"])
+    save_model(path, SavedModel(model.arch, model.parameters, dataset="flower"))
+    with np.load(path, allow_pickle=False) as npz:
+        assert not set(DATA_KEYS) & set(npz.files)
+    loaded = load_model(path)
+    assert loaded.dataset == "flower"
+    assert all(getattr(loaded, key) is None for key in DATA_KEYS)
 
 
 def test_diverged_cost_history_is_kept(tmp_path: Path) -> None:
@@ -265,7 +306,7 @@ BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "missing-W2": (changed(W2=None), r"W2 is missing \(layer_sizes \(2, 4, 1\) has 2 layer"),
     "missing-b1": (changed(b1=None), r"b1 is missing \(layer_sizes \(2, 4, 1\) has 2 layer"),
     "missing-layer_sizes": (changed(layer_sizes=None), r"layer_sizes is missing"),
-    "only-weights": (changed(**{k: None for k in METADATA_KEYS}),
+    "only-weights": (changed(**{k: None for k in METADATA_KEYS if k not in CSV_KEYS}),
                      r"format_version is missing.*layer_sizes is missing.*"
                      r"activations is missing.*output is missing.*loss is missing"),
     "extra-W9": (changed(W9=np.ones((2, 2))), r"W9 is unexpected: layer_sizes \(2, 4, 1\)"),
@@ -481,6 +522,13 @@ def test_invalid_parameters_are_never_written(tmp_path: Path, change: dict,
     ("seed", 1.5, r"seed must be an integer"),
     ("iteration", -1, r"iteration is -1"),
     ("cost_history", np.zeros((3, 3)), r"cost_history must be a real \(k, 2\) array"),
+    ("data_samples", 1, r"data_samples is 1; expected data_samples ≥ 2"),
+    ("data_noise", -0.1, r"data_noise is -0.1; expected a finite number ≥ 0"),
+    ("data_seed", 2**32, r"data_seed is 4294967296"),
+    ("data_classes", 1, r"data_classes is 1"),
+    ("test_fraction", 1.0, r"test_fraction is 1.0; expected a number in \[0, 1\)"),
+    ("data_sha256", "abc", r"data_sha256 must be 64 lower-case hex digits"),
+    ("test_data", 3, r"test_data must be a unicode text scalar"),
 ])
 def test_invalid_settings_are_never_written(tmp_path: Path, field: str, value: object,
                                             message: str) -> None:

@@ -5,8 +5,9 @@
     playground bench      training speed beside NumPy, scikit-learn and PyTorch; --gui
                           measures the window while it trains
 
-Exit codes: 0 ok; 1 gradient check failed; 2 bad arguments or input (one line on
-stderr, nothing written); 3 training diverged. ``dispatch.py`` parses and dispatches.
+Exit codes: 0 ok; 1 the gradient check found a bug (not for gradients too small to
+judge); 2 bad arguments or input (one line on stderr, nothing written); 3 training
+diverged. ``dispatch.py`` parses and dispatches.
 """
 
 SUBCOMMANDS = ("train", "gradcheck", "bench")

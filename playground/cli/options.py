@@ -4,6 +4,8 @@ and a Trainer, and how bad input is reported (``UsageError``: one line, exit cod
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import Any, NoReturn
 
 from playground.core.activations import ACTIVATIONS
@@ -12,7 +14,13 @@ from playground.core.initialization import INITS
 from playground.core.network import Architecture
 from playground.core.npz import ModelFileError, SavedModel, load_model
 from playground.core.objectives import LOSSES, OUTPUTS
-from playground.session.config import RunConfig, architecture_for, load_data
+from playground.session.config import (
+    RunConfig,
+    architecture_for,
+    data_mismatch,
+    load_data,
+    recorded_data,
+)
 from playground.session.lessons import lesson, lessons
 from playground.session.trainer import Trainer
 
@@ -59,7 +67,8 @@ def network_options(p: argparse.ArgumentParser) -> None:
     net.add_argument("--seed", type=int, metavar="N",
                      help="seed of the initialisation RandomState (default 2)")
     net.add_argument("--load", metavar="IN.npz",
-                     help="start from the weights (and network) in this file")
+                     help="start from the weights (and network) in this file, on the "
+                          "data it records (unless --dataset or --data is given)")
     p.add_argument("--learning-rate", type=float, metavar="F", help="learning rate (default 1.2)")
     p.add_argument("--preset", metavar="NAME",
                    help="start from a lesson's settings (options given as well override "
@@ -72,15 +81,30 @@ def split_list(text: str) -> list[str]:
 
 
 def _base_config(args: argparse.Namespace, loaded: SavedModel | None) -> RunConfig:
-    """Return what the options start from: a preset, a loaded file's network, or defaults."""
+    """Return what the options start from: a preset, a loaded file's network and data, or
+    defaults."""
     base = lesson(args.preset).config if args.preset else RunConfig()
     if loaded is None:
         return base
     arch = loaded.arch
+    data = recorded_data(loaded) or {}
+    if data.get("data_path") is not None:
+        data["data_path"] = _beside(data["data_path"], args.load)
+        if data.get("test_data_path") is not None:
+            data["test_data_path"] = _beside(data["test_data_path"], args.load)
     return base.replace(hidden_layers=arch.hidden_layers, activations=arch.activations,
                         output=arch.output, loss=arch.loss, init=loaded.init,
                         init_scale=loaded.init_scale or base.init_scale, seed=loaded.seed,
-                        learning_rate=loaded.learning_rate or base.learning_rate)
+                        learning_rate=loaded.learning_rate or base.learning_rate, **data)
+
+
+def _beside(path: str, model_path: str) -> str:
+    """Return ``path`` if it exists, else the file of that name beside the model file (a
+    model and its data moved together), else ``path``."""
+    if os.path.exists(path):
+        return path
+    nearby = os.path.join(os.path.dirname(model_path), os.path.basename(path))
+    return nearby if os.path.exists(nearby) else path
 
 
 def config_from_args(args: argparse.Namespace, loaded: SavedModel | None) -> RunConfig:
@@ -116,6 +140,9 @@ def config_from_args(args: argparse.Namespace, loaded: SavedModel | None) -> Run
         names = (split_list(args.activation) if args.activation is not None
                  else list(base.activations[:1] or ["tanh"]))
         changes["activations"] = tuple(names * len(hidden) if len(names) == 1 else names)
+    if args.init_scale is not None and not INITS[args.init or base.init].takes_scale:
+        raise UsageError(f"--init-scale sets the factor of --init random; "
+                         f"{args.init or base.init} initialisation does not use it")
     for option, field in (("samples", "samples"), ("noise", "noise"),
                           ("data_seed", "data_seed"), ("classes", "classes"),
                           ("test_fraction", "test_fraction"), ("output", "output"),
@@ -138,11 +165,19 @@ def trainer_from_args(args: argparse.Namespace) -> tuple[Trainer, RunConfig]:
         except ModelFileError as error:
             raise UsageError(str(error)) from None
     config = config_from_args(args, loaded)
+    given_data = args.dataset or args.data
     try:
         train, test = load_data(config)
         arch = architecture_for(config, train)
     except (ValueError, OSError) as error:
+        if loaded is not None and not given_data and config.data_path is not None:
+            raise UsageError(f"{args.load} was trained on {config.data_path}, which cannot "
+                             f"be loaded ({error}); give --data or --dataset") from None
         raise UsageError(str(error)) from None
+    if loaded is not None:
+        mismatch = data_mismatch(loaded, config)
+        if mismatch:
+            print(f"playground: warning: {args.load} was {mismatch}", file=sys.stderr)
     if loaded is not None and arch != loaded.arch:
         raise UsageError(f"{args.load} is a {_describe(loaded.arch)} network but the data "
                          f"needs {_describe(arch)}")

@@ -17,9 +17,12 @@ from playground.cli.options import (
     network_options,
     trainer_from_args,
 )
+from playground.core.metrics import distinct_units
 from playground.core.npz import SavedModel, save_model
+from playground.session.config import data_spec
 from playground.session.lessons import lesson
 from playground.session.trainer import Trainer
+from playground.session.wording import describe_layer
 
 HELP = "train a network headless"
 # --json keys of the per-layer histories (rows [iteration, layer 1, layer 2, …]) and the
@@ -49,12 +52,15 @@ def run(args: argparse.Namespace) -> int:
     start_iteration = trainer.iteration
     target = start_iteration + args.iterations
     history: list[list[float]] = []
+    test_history: list[list[float]] = []
     layers: dict[str, list[list[float]]] = {name: [] for name in LAYER_SERIES}
     started = time.perf_counter()
     while True:
         i = trainer.iteration
         if (i - start_iteration) % args.log_every == 0:
             history.append([i, trainer.cost()])
+            if trainer.test is not None:
+                test_history.append([i, trainer.test_cost()])
             readings = trainer.readings()
             for name, key in LAYER_SERIES.items():
                 layers[name].append([i, *getattr(readings, key)])
@@ -70,8 +76,7 @@ def run(args: argparse.Namespace) -> int:
         model = SavedModel(trainer.arch, trainer.parameters, init=config.init,
                            init_scale=config.init_scale, seed=config.seed,
                            learning_rate=trainer.learning_rate, iteration=trainer.iteration,
-                           cost_history=trainer.cost_history(),
-                           dataset=config.data_path or config.dataset)
+                           cost_history=trainer.cost_history(), **data_spec(config))
         try:
             save_model(args.export, model)
         except (OSError, ValueError) as error:
@@ -79,11 +84,13 @@ def run(args: argparse.Namespace) -> int:
     report = {
         "iterations": trainer.iteration,
         "history": history,
+        "test_history": test_history,
         "final_cost": trainer.cost(),
         "test_cost": trainer.test_cost(),
         "train_accuracy": trainer.train_accuracy(),
         "test_accuracy": trainer.test_accuracy(),
         "unit_spread": trainer.unit_spreads(),
+        "distinct_units": _distinct_units(trainer),
         "grad_norms": trainer.gradient_norms(),
         "diverged": trainer.diverged,
         "stop_reason": trainer.divergence.message if trainer.divergence else
@@ -105,15 +112,24 @@ def _number(value: float) -> str:
     return f"{value:.6f}" if abs(value) < 1e6 else f"{value:.6g}"
 
 
+def _distinct_units(trainer: Trainer) -> list[int]:
+    """Return how many different units each hidden layer has, with the window's
+    tolerance (``metrics.distinct_units``)."""
+    p = trainer.parameters
+    return [distinct_units(p[f"W{l}"], p[f"b{l}"]) for l in range(1, trainer.arch.L)]
+
+
 def _print_summary(report: dict[str, Any], trainer: Trainer) -> None:
     if report["diverged"]:
         print(report["stop_reason"], file=sys.stderr)
     print(f"Final cost (iteration {report['iterations']}): {_number(report['final_cost'])}")
+    if report["test_cost"] is not None:
+        print(f"Test cost: {_number(report['test_cost'])}")
     for name in ("train", "test"):
         value = report[f"{name}_accuracy"]
         if value is not None:
             print(f"{name.capitalize()} accuracy: {100 * value:.2f}%")
-    for l, spread in enumerate(report["unit_spread"], start=1):
-        note = "  (all units identical: the symmetry was never broken)" if spread == 0 else ""
-        print(f"Unit spread of layer {l}: {spread:.6g}{note}")
-
+    sizes = trainer.arch.layer_dims
+    for l, (spread, distinct) in enumerate(zip(report["unit_spread"],
+                                               report["distinct_units"]), start=1):
+        print(f"Hidden {describe_layer(l, sizes[l], spread, distinct)}")

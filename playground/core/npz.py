@@ -1,7 +1,7 @@
 """Trained-weights files: a ``.npz`` archive of plain NumPy arrays, never pickles.
 
 Layout (format version 1). Every member is an ordinary numeric or unicode array; a
-model with L layers has exactly these keys, no others:
+model with L layers has exactly these keys (the optional ones where known), no others:
 
     key             dtype     shape          meaning
     W1 … WL         float64   (n[l], n[l-1]) weights of layer l
@@ -19,17 +19,27 @@ model with L layers has exactly these keys, no others:
     iteration       int64     ()             number of updates applied, ≥ 0
     cost_history    float64   (k, 2)         rows [iteration, cost]; costs may be inf/nan
                                              (a diverged run is still worth keeping)
-    dataset         unicode   ()             dataset name, informational
+    dataset         unicode   ()             generated dataset (a key of DATASETS) or the
+                                             training CSV file's path
+  optional, the training data (DATA_KEYS), so a loaded model is evaluated on its own data:
+    data_samples    int64     ()             m of the generated set, ≥ 2
+    data_noise      float64   ()             its noise, finite, ≥ 0
+    data_seed       int64     ()             its RandomState seed, 0 ≤ seed < 2³²
+    data_classes    int64     ()             its classes, ≥ 2 (absent for regression)
+    test_fraction   float64   ()             share held out as the test set, in [0, 1)
+    data_sha256     unicode   ()             SHA-256 of the training CSV, 64 hex digits
+    test_data       unicode   ()             path of the separate test CSV
+    test_data_sha256 unicode  ()             its SHA-256
 
-Reading needs W/b for every layer and format_version, layer_sizes, activations, output
-and loss; the other metadata fall back to ``SavedModel``'s defaults when absent. Integer
-parameters are accepted and converted to float64. A file is refused (``ModelFileError``
-listing *every* problem found) when it is not a zip archive, holds anything but ``.npy``
-members, would unpack to more than ``MAX_BYTES`` or declares an array of more than
-``MAX_ELEMENTS`` elements (both checked from the headers, before anything is allocated),
-holds an object array (it would need unpickling: never done), or when its keys, dtypes,
-shapes, values or names do not make a valid network. A ``format_version`` newer than
-``FORMAT_VERSION`` is reported on its own.
+Reading needs W/b for every layer and format_version, layer_sizes, activations, output and
+loss; the other metadata fall back to ``SavedModel``'s defaults when absent (None, not
+recorded, for the data keys). Integer parameters are accepted and converted to float64. A
+file is refused (``ModelFileError`` listing *every* problem found) when it is not a zip
+archive, holds anything but ``.npy`` members, would unpack to more than ``MAX_BYTES`` or
+declares an array of more than ``MAX_ELEMENTS`` elements (both checked from the headers,
+before anything is allocated), holds an object array (it would need unpickling: never
+done), or when its keys, dtypes, shapes, values or names do not make a valid network. A
+``format_version`` newer than ``FORMAT_VERSION`` is reported on its own.
 
 Writing validates the model with the very checks reading applies (so whatever is saved
 loads again), writes a temporary file in the target's folder, flushes and fsyncs it and
@@ -54,8 +64,8 @@ from playground.core.network import Architecture, Parameters, check_parameters
 from playground.core.npz_archive import MAX_BYTES, MAX_ELEMENTS, UnsafeArchive, read_arrays
 from playground.core.objectives import LOSSES, OBJECTIVES, OUTPUTS
 
-__all__ = ["FORMAT_VERSION", "MAX_BYTES", "MAX_ELEMENTS", "METADATA_KEYS", "REQUIRED_METADATA",
-           "ModelFileError", "SavedModel", "load_model", "save_model"]
+__all__ = ["DATA_KEYS", "FORMAT_VERSION", "MAX_BYTES", "MAX_ELEMENTS", "METADATA_KEYS",
+           "REQUIRED_METADATA", "ModelFileError", "SavedModel", "load_model", "save_model"]
 
 FORMAT_VERSION = 1
 SEED_LIMIT = 2**32           # numpy.random.RandomState accepts 0 ≤ seed < 2³²
@@ -74,13 +84,28 @@ METADATA_KEYS: dict[str, str] = {
     "cost_history": "the cost history [iteration, cost]",
     "dataset": "the dataset name",
 }
+DATA_KEYS: dict[str, str] = {
+    "data_samples": "the number of examples generated",
+    "data_noise": "the noise of the generated data",
+    "data_seed": "the seed of the generated data",
+    "data_classes": "the number of classes generated",
+    "test_fraction": "the share of examples held out for testing",
+    "data_sha256": "the SHA-256 of the training CSV file",
+    "test_data": "the test CSV file",
+    "test_data_sha256": "the SHA-256 of the test CSV file",
+}
+METADATA_KEYS.update(DATA_KEYS)
 REQUIRED_METADATA = ("format_version", "layer_sizes", "activations", "output", "loss")
 
 _PARAMETER_KEY = re.compile(r"([Wb])([1-9][0-9]*)")
 _DTYPES = {"format_version": np.int64, "layer_sizes": np.int64, "activations": np.str_,
            "output": np.str_, "loss": np.str_, "init": np.str_, "init_scale": np.float64,
            "seed": np.int64, "learning_rate": np.float64, "iteration": np.int64,
-           "cost_history": np.float64, "dataset": np.str_}
+           "cost_history": np.float64, "dataset": np.str_, "data_samples": np.int64,
+           "data_noise": np.float64, "data_seed": np.int64, "data_classes": np.int64,
+           "test_fraction": np.float64, "data_sha256": np.str_, "test_data": np.str_,
+           "test_data_sha256": np.str_}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class ModelFileError(ValueError):
@@ -109,6 +134,8 @@ class SavedModel:
 
     ``parameters`` : {W1: (n[1], n[0]), b1: (n[1], 1), …} float64;
     ``cost_history`` : (k, 2) rows [iteration, cost]. Compared by identity (it holds arrays).
+    The fields named as ``DATA_KEYS`` describe the training data; None: not recorded
+    (``session.config.data_spec`` fills them from a RunConfig).
     """
 
     arch: Architecture
@@ -120,6 +147,14 @@ class SavedModel:
     iteration: int = 0
     cost_history: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     dataset: str = ""
+    data_samples: int | None = None
+    data_noise: float | None = None
+    data_seed: int | None = None
+    data_classes: int | None = None
+    test_fraction: float | None = None
+    data_sha256: str | None = None
+    test_data: str | None = None
+    test_data_sha256: str | None = None
 
 
 # --------------------------------------------------------------------------- writing
@@ -170,6 +205,8 @@ def _model_arrays(model: SavedModel) -> tuple[dict[str, np.ndarray], list[str]]:
         cost_history=np.asarray(model.cost_history),
         dataset=np.asarray(model.dataset),
     )
+    arrays.update({key: np.asarray(getattr(model, key)) for key in DATA_KEYS
+                   if getattr(model, key) is not None})
     return arrays, problems
 
 
@@ -356,6 +393,7 @@ def _settings(arrays: Mapping[str, np.ndarray], problems: list[str]) -> dict[str
         "dataset": _text(arrays, "dataset", problems, ""),
         "cost_history": np.empty((0, 2)),
     }
+    settings.update(_data_settings(arrays, problems))
     if settings["init"] is not None and settings["init"] not in INITS:
         problems.append(f"unknown init {settings['init']!r}; choose from {', '.join(INITS)}")
     if "cost_history" in arrays:
@@ -366,6 +404,28 @@ def _settings(arrays: Mapping[str, np.ndarray], problems: list[str]) -> dict[str
         else:
             settings["cost_history"] = np.array(a, dtype=np.float64)
     return settings
+
+
+def _data_settings(arrays: Mapping[str, np.ndarray], problems: list[str]) -> dict[str, object]:
+    """Return the recorded data specification (None where absent), checked."""
+    def integer(key: str, **bounds: int) -> int | None:
+        return _integer(arrays, key, problems, None, **bounds) if key in arrays else None
+
+    data: dict[str, object] = {
+        "data_samples": integer("data_samples", lower=2),
+        "data_noise": _real(arrays, "data_noise", problems, None),
+        "data_seed": integer("data_seed", upper=SEED_LIMIT),
+        "data_classes": integer("data_classes", lower=2),
+        "test_fraction": _real(arrays, "test_fraction", problems, None),
+        **{key: _text(arrays, key, problems, None) if key in arrays else None
+           for key in ("data_sha256", "test_data", "test_data_sha256")},
+    }
+    if data["test_fraction"] is not None and data["test_fraction"] >= 1:
+        problems.append(f"test_fraction is {data['test_fraction']}; expected a number in [0, 1)")
+    for key in ("data_sha256", "test_data_sha256"):
+        if data[key] is not None and not _SHA256.fullmatch(data[key]):
+            problems.append(f"{key} must be 64 lower-case hex digits, got {data[key]!r}")
+    return data
 
 
 def _parameters(arrays: Mapping[str, np.ndarray], layer_dims: tuple[int, ...] | None,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from playground.core.metrics import cost_rises
 from playground.session.snapshot import RunState, Snapshot
+from playground.session.wording import describe_layer
 
 STATE_TEXT = {RunState.IDLE: "idle", RunState.RUNNING: "training…",
               RunState.PAUSED: "paused", RunState.STOPPING: "stopping"}
@@ -21,17 +23,13 @@ def _cost(value: float | None) -> str:
     return f"{value:.6f}" if abs(value) < 1e6 else f"{value:.4g}"
 
 
-def describe_layer(layer: int, units: int, spread: float, distinct: int) -> str:
-    """Return one line saying in words whether the units of a hidden layer differ."""
-    if units == 1:
-        return f"layer {layer}: a single unit"
-    if spread == 0.0:
-        return (f"layer {layer}: all {units} units identical (spread exactly 0) — "
-                f"the symmetry is not broken")
-    if distinct == 1:
-        return (f"layer {layer}: all {units} units identical up to rounding "
-                f"(spread {spread:.1e}) — the symmetry is not broken")
-    return f"layer {layer}: {distinct} of {units} units distinct (spread {spread:.3g})"
+def speed_text(rate: float, running: bool) -> str:
+    """Return the speed as a learner reads it: "—" before any, and what it was while the
+    run last ran when it is paused."""
+    if not rate:
+        return "—"
+    text = f"{rate:,.0f}" if rate >= 10 else f"{rate:.1g}" if rate < 1 else f"{rate:.1f}"
+    return f"{text} iterations/s" + ("" if running else " (while it ran)")
 
 
 class StatusView(QWidget):
@@ -68,6 +66,11 @@ class StatusView(QWidget):
         layout.addWidget(self.message)
         layout.addStretch(1)
 
+    def text(self) -> str:
+        """Return what the status shows, one line per row, as plain text."""
+        rows = [f"{name.capitalize()}: {label.text()}" for name, label in self.fields.items()]
+        return "\n".join(rows + [t for t in (self.symmetry.text(), self.message.text()) if t])
+
     @Slot(object)
     def update_snapshot(self, snapshot: Snapshot) -> None:
         s = snapshot
@@ -81,16 +84,24 @@ class StatusView(QWidget):
         else:
             test_acc = f"  (test {_percent(s.test_accuracy)})" if s.test is not None else ""
             self.fields["accuracy"].setText(_percent(s.train_accuracy) + test_acc)
-        self.fields["speed"].setText(f"{s.steps_per_second:,.0f} iterations/s"
-                                     if s.steps_per_second else "—")
+        self.fields["speed"].setText(speed_text(s.steps_per_second,
+                                                s.state is RunState.RUNNING))
         lines = [describe_layer(l, s.arch.layer_dims[l], spread, distinct)
                  for l, (spread, distinct) in enumerate(zip(s.unit_spreads, s.distinct_units),
                                                         start=1)]
         self.symmetry.setText("\n".join(lines) if lines else
                               f"no hidden layer ({s.arch.objective.shallow_name})")
+        rise = cost_rises(s.cost_history)
         if s.divergence is not None:
             self.message.setStyleSheet("color: #b00020; font-weight: bold;")
             self.message.setText(s.divergence.message)
+        elif rise is not None:
+            iteration, before, after = rise
+            self.message.setStyleSheet("color: #b86e00; font-weight: bold;")
+            self.message.setText(" ".join(filter(None, (s.message, (
+                f"The cost keeps going up (at iteration {iteration:,}: J {before:.4g} → "
+                f"{after:.4g}): the learning rate α = {s.learning_rate:g} is probably too "
+                "high; try a smaller one.")))))
         else:
             self.message.setStyleSheet("color: #555;")
             self.message.setText(s.message)

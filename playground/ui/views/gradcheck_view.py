@@ -1,15 +1,19 @@
 """Runs a gradient check (optionally with an injected backprop bug) and shows its result.
 
-The overall and per-layer relative differences ‖g − g̃‖ / (‖g‖ + ‖g̃‖) are coloured by the
-course's thresholds (``verdict``): correct below CORRECT_BELOW, suspicious below
-SUSPICIOUS_BELOW, wrong above. The request leaves as the signal ``gradient_check_requested``
-for the main window to pass to the worker; the result comes back through ``show_result``.
+The overall and per-layer relative differences ‖g − g̃‖ / (‖g‖ + ‖g̃‖) are judged by
+``core.gradcheck.verdict`` and ``layer_verdicts`` — the one place that holds the course's
+thresholds and knows when gradients are too small to judge — and coloured by the word
+(``VERDICT_COLORS``); the verdict's reason is shown beneath the table.
+
+A result is about the parameters of one iteration. Once training moves on, the view greys
+it out and says so ("checked at iteration N; the run is at M"), rather than re-running the
+check by itself: a check costs two forward passes per parameter, and the learner decides
+when to spend them. The request leaves as the signal ``gradient_check_requested`` for the
+main window to pass to the worker; the result comes back through ``show_result``.
 Run it with the other instruments: ``python -m playground.ui.views.instruments``.
 """
 
 from __future__ import annotations
-
-import math
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor
@@ -27,27 +31,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.gradcheck import EPSILON, GradCheckResult
+from playground.core.gradcheck import (
+    CORRECT,
+    CORRECT_BELOW,
+    EPSILON,
+    SUSPICIOUS,
+    TOO_SMALL,
+    WRONG,
+    WRONG_FROM,
+    GradCheckResult,
+    layer_verdicts,
+    verdict,
+)
 from playground.core.network import Architecture
 from playground.session.snapshot import Snapshot
 from playground.ui.log_slider import format_number
 from playground.ui.views.instrument_plots import AMBER, GREEN, GREY, RED, wrapping_label
 
-CORRECT_BELOW = 1e-7        # a gradient check difference below this: backprop is right
-SUSPICIOUS_BELOW = 1e-3     # … up to this: look again; above: a bug
 TABLE_ROWS = 8              # layers the check's table shows before it scrolls
-TINY_GRADIENT = 1e-5        # ‖dW[l]‖ below this: the differences' rounding (~1e-9) dominates
+VERDICT_COLORS = {CORRECT: GREEN, SUSPICIOUS: AMBER, WRONG: RED, TOO_SMALL: GREY}
 
 DIFFERENCE_FORMULA = "difference = ‖g − g̃‖ / (‖g‖ + ‖g̃‖)"
-
-
-def verdict(difference: float) -> tuple[str, str]:
-    """Return (word, colour) for a relative difference: correct, suspicious or wrong."""
-    if not math.isfinite(difference) or difference >= SUSPICIOUS_BELOW:
-        return "wrong", RED
-    if difference >= CORRECT_BELOW:
-        return "suspicious", AMBER
-    return "correct", GREEN
 
 
 class GradCheckView(QWidget):
@@ -59,7 +63,8 @@ class GradCheckView(QWidget):
 
     Slots
     -----
-    update_snapshot(snapshot)  follows the architecture; a new one (or run) clears the result.
+    update_snapshot(snapshot)  follows the architecture; a new one (or run) clears the result,
+                               a later iteration marks it stale.
     show_result(result)        shows a GradCheckResult (connect gradient_checked to it).
     """
 
@@ -69,7 +74,9 @@ class GradCheckView(QWidget):
         super().__init__(parent)
         self._arch: Architecture | None = None
         self._run_id: int | None = None
-        self._grad_norms: tuple[float, ...] = ()        # ‖dW[l]‖ of the newest snapshot
+        self._iteration: int | None = None              # of the newest snapshot
+        self._result: GradCheckResult | None = None      # the result shown
+        self._shown_stale = False                        # … greyed out as stale
         self._requested_bug = 0
 
         self.run_button = QPushButton("Run gradient check")
@@ -89,9 +96,11 @@ class GradCheckView(QWidget):
         self.bug_spin.setToolTip(bug_tip)
         self.formula_label = QLabel(
             f"{DIFFERENCE_FORMULA},   ε = {format_number(EPSILON)}   —   "
-            f"<span style='color:{GREEN}'>correct</span> below 1e-7, "
-            f"<span style='color:{AMBER}'>suspicious</span> below 1e-3, "
-            f"<span style='color:{RED}'>wrong</span> above")
+            f"<span style='color:{GREEN}'>correct</span> below {CORRECT_BELOW:g}, "
+            f"<span style='color:{AMBER}'>suspicious</span> below {WRONG_FROM:g}, "
+            f"<span style='color:{RED}'>wrong</span> above — "
+            f"<span style='color:{GREY}'>too small to judge</span> where rounding alone "
+            "could explain the difference")
         self.formula_label.setTextFormat(Qt.TextFormat.RichText)
         self.formula_label.setWordWrap(True)
         self.result_label = QLabel()
@@ -104,8 +113,10 @@ class GradCheckView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip(f"Each layer's {DIFFERENCE_FORMULA} over its dW[l] and db[l]")
-        self.note_label = wrapping_label()
+        self.note_label = wrapping_label()            # the verdict's reason
         self.note_label.setStyleSheet(f"color: {GREY}")
+        self.stale_label = wrapping_label()           # "checked at iteration N; …"
+        self.stale_label.setStyleSheet(f"color: {AMBER}")
         self.clear_result()
         self._set_bug_enabled(False)
         self.run_button.setEnabled(False)
@@ -119,6 +130,7 @@ class GradCheckView(QWidget):
         layout.addWidget(self.run_button)
         layout.addLayout(bug_row)
         layout.addWidget(self.formula_label)
+        layout.addWidget(self.stale_label)
         layout.addWidget(self.result_label)
         layout.addWidget(self.table)
         layout.addWidget(self.note_label)
@@ -132,10 +144,18 @@ class GradCheckView(QWidget):
 
     # ------------------------------------------------------------------ public API
 
+    @property
+    def stale(self) -> bool:
+        """Return True if the shown result is about an earlier iteration than the run's."""
+        r = self._result
+        return (r is not None and r.iteration is not None and self._iteration is not None
+                and self._iteration != r.iteration)
+
     @Slot(object)
     def update_snapshot(self, snapshot: Snapshot) -> None:
-        """Follow ``snapshot``'s architecture; a new architecture or run clears the result."""
-        self._grad_norms = snapshot.grad_norms
+        """Follow ``snapshot``: a new architecture or run clears the result; a result of
+        an earlier iteration is greyed out and marked stale."""
+        self._iteration = snapshot.iteration
         if snapshot.arch != self._arch or snapshot.run_id != self._run_id:
             self._arch, self._run_id = snapshot.arch, snapshot.run_id
             hidden = snapshot.arch.L - 1
@@ -143,50 +163,68 @@ class GradCheckView(QWidget):
             self._set_bug_enabled(hidden > 0)
             self.run_button.setEnabled(True)
             self.clear_result()
+        elif self._result is not None and self.stale != self._shown_stale:
+            self._draw()
 
     @Slot(object)
     def show_result(self, result: GradCheckResult) -> None:
         """Show ``result``'s overall and per-layer differences with their verdicts."""
-        word, color = verdict(result.difference)
+        self._result = result
+        self._draw()
+
+    def clear_result(self) -> None:
+        """Forget the shown result (it was for other parameters)."""
+        self._result = None
+        self._shown_stale = False
+        self.result_label.setText("Press “Run gradient check” to compare backprop with "
+                                  "two-sided differences.")
+        self.table.setRowCount(0)
+        self.table.setVisible(False)
+        self.note_label.setVisible(False)
+        self.stale_label.setVisible(False)
+
+    # ------------------------------------------------------------------ drawing
+
+    def _draw(self) -> None:
+        """Draw the result, in its verdicts' colours, or greyed out when stale."""
+        result = self._result
+        assert result is not None
+        stale = self._shown_stale = self.stale
+
+        def color(word: str) -> str:
+            return GREY if stale else VERDICT_COLORS[word]
+
+        overall = verdict(result)
         checked = (f"backprop with g′ forgotten in layer {self._requested_bug}"
                    if self._requested_bug else "backprop")
+        at = "" if result.iteration is None else f" at iteration {result.iteration:,}"
         self.result_label.setText(
-            f"{checked}: difference = <b style='color:{color}'>{result.difference:.3g} — "
-            f"{word}</b>   (ε = {format_number(result.epsilon)})")
+            f"{checked}{at}: difference = <b style='color:{color(overall.word)}'>"
+            f"{result.difference:.3g} — {overall.word}</b>   "
+            f"(ε = {format_number(result.epsilon)})")
+        self.note_label.setText(overall.reason[:1].upper() + overall.reason[1:] + ".")
+        self.note_label.setVisible(True)
+        self.stale_label.setText(
+            f"Checked at iteration {result.iteration:,}; the run is at {self._iteration:,} — "
+            "run the check again." if stale else "")
+        self.stale_label.setVisible(stale)
         self.table.setRowCount(len(result.layer_differences))
-        tiny = []
-        for row, difference in enumerate(result.layer_differences):
-            word, color = verdict(difference)
-            norm = self._grad_norms[row] if row < len(self._grad_norms) else math.nan
-            if word != "correct" and norm < TINY_GRADIENT:
-                tiny.append(f"‖dW[{row + 1}]‖ = {norm:.2g}")
-                word += " *"
-            cells = (f"{row + 1}", f"{difference:.3g}", word)
+        for row, (difference, v) in enumerate(zip(result.layer_differences,
+                                                  layer_verdicts(result))):
+            cells = (f"{row + 1}", f"{difference:.3g}", v.word)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if column:
-                    item.setForeground(QColor(color))
+                item.setToolTip(f"Layer {row + 1}: {v.reason}")
+                if column or stale:
+                    item.setForeground(QColor(color(v.word)))
                 self.table.setItem(row, column, item)
-        self.note_label.setText(
-            f"* {', '.join(tiny)}: with a gradient this small, the rounding of the two-sided "
-            "differences (about 1e-9) is a large share of it, so even a correct backprop can "
-            "read badly here — check again where the gradient is larger." if tiny else "")
-        self.note_label.setVisible(bool(tiny))
         self.table.resizeRowsToContents()
         shown_rows = min(self.table.rowCount(), TABLE_ROWS)     # more rows scroll
         rows = sum(self.table.rowHeight(r) for r in range(shown_rows))
         self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + rows
                                   + 2 * self.table.frameWidth())
         self.table.setVisible(True)
-
-    def clear_result(self) -> None:
-        """Forget the shown result (it was for other parameters)."""
-        self.result_label.setText("Press “Run gradient check” to compare backprop with "
-                                  "two-sided differences.")
-        self.table.setRowCount(0)
-        self.table.setVisible(False)
-        self.note_label.setVisible(False)
 
     # ------------------------------------------------------------------ slots
 
