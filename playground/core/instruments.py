@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -109,6 +110,28 @@ class LayerReadings:
     grad_ratio: tuple[float, ...]
     dead_fraction: tuple[float, ...]
     saturated_fraction: tuple[float, ...]
+
+
+def readings_columns(arch: Architecture) -> int:
+    """Return how many numbers one LayerReadings holds for ``arch``: 3(L−1) + 2L."""
+    return 3 * (arch.L - 1) + 2 * arch.L
+
+
+def readings_row(readings: LayerReadings) -> np.ndarray:
+    """Return ``readings`` as one flat row, in the order of its fields."""
+    return np.concatenate([getattr(readings, f.name) for f in dataclasses.fields(readings)])
+
+
+def split_readings(iterations: np.ndarray, rows: np.ndarray,
+                   arch: Architecture) -> dict[str, np.ndarray]:
+    """Return {"iteration": (k,), series: (k, layers)} from ``readings_row`` rows."""
+    widths = {"unit_spread": arch.L - 1, "grad_norm": arch.L, "grad_ratio": arch.L,
+              "dead_fraction": arch.L - 1, "saturated_fraction": arch.L - 1}
+    series, start = {"iteration": iterations}, 0
+    for field in dataclasses.fields(LayerReadings):
+        series[field.name] = rows[:, start:start + widths[field.name]]
+        start += widths[field.name]
+    return series
 
 
 def read_layers(parameters: Parameters, grads: dict[str, np.ndarray], cache: Cache,

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from playground.core.datasets import Dataset
 from playground.core.gradcheck import GradCheckResult
-from playground.session.trainer import Divergence
+from playground.session.divergence import Divergence
 
 
 class Run(Protocol):

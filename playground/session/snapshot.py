@@ -21,7 +21,8 @@ from playground.core.grid import Grid, grid_activations, make_grid
 from playground.core.instruments import UnitStats
 from playground.core.network import Architecture
 from playground.session.config import RunConfig, make_trainer
-from playground.session.trainer import Divergence, Trainer, quiet
+from playground.session.divergence import Divergence, quiet
+from playground.session.trainer import Trainer
 
 
 class RunState(enum.Enum):

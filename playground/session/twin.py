@@ -19,8 +19,9 @@ from playground.core.grid import Grid
 from playground.core.initialization import INITS
 from playground.core.numbers import format_number
 from playground.session.config import RunConfig, architecture_for, load_data
+from playground.session.divergence import Divergence
 from playground.session.snapshot import RunState, Snapshot, take_snapshot
-from playground.session.trainer import Divergence, Trainer
+from playground.session.trainer import Trainer
 
 RUN_NAMES = ("A", "B")
 #: The settings twin runs can differ in (``init_scale``: two random inits of other scales).
