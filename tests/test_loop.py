@@ -88,7 +88,7 @@ class Frame:
 
 
 def frame_maker(clock: Clock, cost: float = 0.0):
-    def make(run, *, run_id, state, grid, steps_per_second, message, pace, stop_at):
+    def make(run, *, run_id, state, grid, steps_per_second, message, pace, stop_at, settings):
         clock.now += cost
         return Frame(run.iteration, state, steps_per_second, message, pace, stop_at, clock.now)
     return make

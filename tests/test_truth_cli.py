@@ -14,13 +14,8 @@ import pytest
 
 from playground.cli.dispatch import main
 from playground.core.npz import SavedModel, load_model, save_model
-from playground.session.config import (
-    RunConfig,
-    data_spec,
-    load_data,
-    make_trainer,
-    recorded_data,
-)
+from playground.session.config import RunConfig, load_data, make_trainer
+from playground.session.data_spec import data_spec, recorded_data
 
 
 def run(capsys, *args):

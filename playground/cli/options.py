@@ -14,13 +14,8 @@ from playground.core.initialization import INITS
 from playground.core.network import Architecture
 from playground.core.npz import ModelFileError, SavedModel, load_model
 from playground.core.objectives import LOSSES, OUTPUTS
-from playground.session.config import (
-    RunConfig,
-    architecture_for,
-    data_mismatch,
-    load_data,
-    recorded_data,
-)
+from playground.session.config import RunConfig, architecture_for, load_data
+from playground.session.data_spec import data_mismatch, recorded_data
 from playground.session.lessons import lesson, lessons
 from playground.session.trainer import Trainer
 

@@ -19,7 +19,7 @@ from playground.cli.options import (
 )
 from playground.core.metrics import distinct_units
 from playground.core.npz import SavedModel, save_model
-from playground.session.config import data_spec
+from playground.session.data_spec import data_spec
 from playground.session.lessons import lesson
 from playground.session.trainer import Trainer
 from playground.session.wording import describe_layer

@@ -13,6 +13,7 @@ import numpy as np
 
 from playground.core.fast.calls import now
 from playground.core.fast.kernels import ACTIVATION_KERNELS, OUTPUT_KERNELS
+from playground.core.features import Inputs
 from playground.core.network import Architecture, Parameters
 
 
@@ -51,15 +52,20 @@ def make_grid(X: np.ndarray, resolution: int = 100, margin: float = 0.1) -> Grid
 
 
 def grid_activations(grid: Grid, parameters: Parameters, arch: Architecture,
-                     dtype: type = np.float64) -> list[np.ndarray]:
+                     dtype: type = np.float64, inputs: Inputs | None = None
+                     ) -> list[np.ndarray]:
     """Return A[l] over the grid for l = 1..L, each (n[l], r, r) for 2-D or (n[l], r) for 1-D.
+
+    The grid is the raw input plane; ``inputs`` (features, normalisation) turns its
+    points into what the network sees first, so maps stay drawn over (x1, x2).
 
     ``dtype`` np.float32 computes in single precision: plenty for pictures, and NumPy's
     float32 tanh and exp are faster than float64's. The forward pass is
     ``network.forward``'s, computed in place (``core/fast/kernels.py``): with 10⁴ points a
     layer's arrays are megabytes, and every new one costs page faults.
     """
-    A = grid.points.astype(dtype, copy=False)
+    points = grid.points if inputs is None else inputs.transform(grid.points)
+    A = points.astype(dtype, copy=False)
     maps = []
     for l in range(1, arch.L + 1):
         Z = parameters[f"W{l}"].astype(dtype, copy=False) @ A

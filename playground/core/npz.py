@@ -155,6 +155,9 @@ class SavedModel:
     data_sha256: str | None = None
     test_data: str | None = None
     test_data_sha256: str | None = None
+    #: what continuing the run exactly needs besides the parameters (optimiser moments,
+    #: counters, generator state: ``BatchedEngine.resume_arrays``); empty: start afresh
+    resume: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- writing

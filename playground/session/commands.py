@@ -86,7 +86,7 @@ class Resume:
     def apply(self, loop: RunLoop) -> None:
         run, make_frame = self.frame.restart()
         loop.send(Failed(self.why))
-        loop.install(run, make_frame, None, self.why)
+        loop.install(run, make_frame, self.frame.settings, self.why)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ saved session stores as JSON, so a run can be reproduced exactly.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +15,14 @@ import numpy as np
 
 from playground.core import csv_data
 from playground.core.datasets import DATASETS, Dataset, make_dataset, split
+from playground.core.features import RAW_INPUTS, Inputs, check_features
 from playground.core.initialization import INITS
 from playground.core.network import Architecture, check_hidden_layers
-from playground.core.npz import DATA_KEYS, SavedModel
+from playground.core.npz import SavedModel
 from playground.core.objectives import DEFAULT_LOSS, DEFAULT_OUTPUT, OBJECTIVES
+from playground.core.optimizers import Decay, OptimizerSettings
+from playground.core.regularization import Regularization
+from playground.core.training import TrainingOptions
 from playground.session.trainer import Trainer, check_learning_rate
 
 
@@ -43,10 +46,27 @@ class RunConfig:
     init_scale: float = 0.01
     seed: int = 2
     learning_rate: float = 1.2
+    # course 2: inputs, mini-batches, optimiser, decay, regularisation (defaults: course 1)
+    features: tuple[str, ...] | None = None      # None: the data's own inputs (x1, x2)
+    normalize: bool = False
+    batch_size: int | None = None                # None: m, the whole training set
+    shuffle_seed: int | None = None              # None: the run's own generator
+    optimizer: str = "gd"
+    beta: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    decay_rate: float = 0.0
+    decay_interval: int | None = None
+    l2: float = 0.0
+    l1: float = 0.0
+    keep_prob: float = 1.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden_layers", tuple(int(n) for n in self.hidden_layers))
         object.__setattr__(self, "activations", tuple(self.activations))
+        if self.features is not None:
+            object.__setattr__(self, "features", tuple(self.features))
         self.validate()
 
     def validate(self) -> None:
@@ -70,6 +90,20 @@ class RunConfig:
                                           and not 0 <= self.data_seed < 2**32):
             raise ValueError("seeds must be integers in [0, 2³²)")
         check_learning_rate(self.learning_rate)
+        if self.features is not None:
+            check_features(self.features)
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError(f"the batch size must be at least 1, got {self.batch_size!r}")
+        self.training_options()
+
+    def training_options(self) -> TrainingOptions:
+        """Return the course-2 options of this config (ValueError for any that cannot be)."""
+        return TrainingOptions(
+            batch_size=self.batch_size, shuffle_seed=self.shuffle_seed,
+            optimizer=OptimizerSettings(self.optimizer, self.beta, self.beta1, self.beta2,
+                                        self.epsilon),
+            decay=Decay(self.decay_rate, self.decay_interval),
+            regularization=Regularization(self.l2, self.l1, self.keep_prob))
 
     def replace(self, **changes: Any) -> RunConfig:
         """Return a copy with ``changes`` applied (and validated)."""
@@ -80,6 +114,8 @@ class RunConfig:
         d = dataclasses.asdict(self)
         d["hidden_layers"] = list(self.hidden_layers)
         d["activations"] = list(self.activations)
+        if self.features is not None:
+            d["features"] = list(self.features)
         return d
 
     @classmethod
@@ -173,12 +209,41 @@ def architecture_for(config: RunConfig, data: Dataset) -> Architecture:
                         output, loss)
 
 
+def network_inputs(config: RunConfig, train: Dataset) -> Inputs:
+    """Return what the network sees of the raw inputs: ``config``'s features (of the plane
+    (x1, x2) only) and normalisation, fitted on the training split alone."""
+    if config.features is not None and train.n_x != RAW_INPUTS:
+        raise ValueError(f"input features are functions of (x1, x2); {train.name} has "
+                         f"{train.n_x} input(s)")
+    return Inputs.fit(train.X, config.features, config.normalize)
+
+
+def seen_through(inputs: Inputs, data: Dataset | None) -> Dataset | None:
+    """Return ``data`` as the network sees it: X (n_x, m) of ``inputs``' features."""
+    if data is None or (inputs.features is None and inputs.normalization is None):
+        return data
+    names = inputs.features or data.feature_names
+    return dataclasses.replace(data, X=inputs.transform(data.X), feature_names=names)
+
+
+def trainer_for(config: RunConfig, train: Dataset, test: Dataset | None,
+                **start: Any) -> Trainer:
+    """Return a Trainer for ``config`` on raw data ``train``/``test`` (``start``: the
+    parameters, iteration and resume arrays of a saved run, if any)."""
+    inputs = network_inputs(config, train)
+    seen_train, seen_test = seen_through(inputs, train), seen_through(inputs, test)
+    arch = architecture_for(config, seen_train)
+    options = config.training_options()
+    options.batching(seen_train.m)             # a batch size above m: refused here
+    return Trainer(arch, seen_train, seen_test, init=config.init,
+                   init_scale=config.init_scale, seed=config.seed,
+                   learning_rate=config.learning_rate, options=options, inputs=inputs,
+                   shown=(train, test), **start)
+
+
 def make_trainer(config: RunConfig) -> Trainer:
     """Return a Trainer at iteration 0 for ``config`` (parameters drawn from its seed)."""
-    train, test = load_data(config)
-    arch = architecture_for(config, train)
-    return Trainer(arch, train, test, init=config.init, init_scale=config.init_scale,
-                   seed=config.seed, learning_rate=config.learning_rate)
+    return trainer_for(config, *load_data(config))
 
 
 def trainer_for_model(model: SavedModel, config: RunConfig) -> Trainer:
@@ -188,111 +253,14 @@ def trainer_for_model(model: SavedModel, config: RunConfig) -> Trainer:
     model's network.
     """
     train, test = load_data(config)
-    arch = architecture_for(config, train)
+    seen = seen_through(network_inputs(config, train), train)
+    arch = architecture_for(config, seen)
     if arch != model.arch:
         sizes = "-".join(map(str, model.arch.layer_dims))
         raise ValueError(f"the file's network ({sizes}) does not fit the data "
-                         f"({train.n_x} inputs, {train.n_y} outputs)")
-    return Trainer(arch, train, test, init=config.init, init_scale=config.init_scale,
-                   seed=config.seed, learning_rate=config.learning_rate,
-                   parameters=dict(model.parameters), iteration=model.iteration)
-
-
-# --------------------------------------------------------------------------- data on file
-# A saved model records the data it was trained on (``core/npz.py``, DATA_KEYS), so that
-# evaluating it later uses the same examples: a moons model is not judged on the flower.
-
-
-def file_sha256(path: str) -> str | None:
-    """Return the SHA-256 of the file at ``path`` in hex, or None if it cannot be read."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def data_spec(config: RunConfig) -> dict[str, Any]:
-    """Return the ``SavedModel`` fields that record ``config``'s data (``dataset`` and the
-    DATA_KEYS): a generated set's name, samples, noise, classes, test fraction and data
-    seed; or the CSV files' paths and SHA-256s.
-
-    Samples, noise and classes are recorded with the dataset's defaults resolved. The data
-    seed is recorded only when set: unset, the generator takes its default but the
-    train/test split takes seed 0 (``load_data``), so "unset" is part of the data.
-
-    ``SavedModel(arch, parameters, …, **data_spec(config))`` writes them to the file.
-    """
-    if config.data_path is not None:
-        test = config.test_data_path
-        return {"dataset": config.data_path, "test_fraction": config.test_fraction,
-                "data_sha256": file_sha256(config.data_path), "test_data": test,
-                "test_data_sha256": None if test is None else file_sha256(test)}
-    spec = DATASETS[config.dataset]
-    return {"dataset": config.dataset,
-            "data_samples": spec.default_samples if config.samples is None else config.samples,
-            "data_noise": float(spec.default_noise if config.noise is None else config.noise),
-            "data_seed": config.data_seed,
-            "data_classes": spec.default_classes if config.classes is None else config.classes,
-            "test_fraction": config.test_fraction}
-
-
-def recorded_data(model: SavedModel) -> dict[str, Any] | None:
-    """Return the RunConfig fields of the data ``model`` was trained on, or None if its
-    file does not say (written before files recorded it, and not a generated set).
-
-    A file that names a generated dataset but records nothing else gets that dataset with
-    its defaults.
-    """
-    generated = {"data_path": None, "test_data_path": None}
-    if model.test_fraction is None:
-        if model.dataset in DATASETS:
-            return {**generated, "dataset": model.dataset, "samples": None, "noise": None,
-                    "data_seed": None, "classes": None}
-        return None
-    common = {"samples": model.data_samples, "noise": model.data_noise,
-              "data_seed": model.data_seed, "classes": model.data_classes,
-              "test_fraction": model.test_fraction}
-    if model.data_sha256 is not None or model.dataset not in DATASETS:
-        return {**common, "data_path": model.dataset, "test_data_path": model.test_data}
-    return {**common, **generated, "dataset": model.dataset}
-
-
-def describe_data(spec: dict[str, Any]) -> str:
-    """Return a data specification (``data_spec``'s fields) in words."""
-    if spec.get("data_sha256") is not None or spec.get("dataset") not in DATASETS:
-        sha = spec.get("data_sha256")
-        text = f"{spec['dataset']}" + (f" (SHA-256 {sha[:12]}…)" if sha else "")
-        if spec.get("test_data"):
-            test_sha = spec.get("test_data_sha256")
-            text += f" and {spec['test_data']}" + (f" ({test_sha[:12]}…)" if test_sha else "")
-    else:
-        parts = [f"{spec[key]} {word}" for key, word in (
-            ("data_classes", "classes"), ("data_samples", "samples")) if spec.get(key)]
-        parts += [f"{word} {spec[key]:g}" for key, word in (
-            ("data_noise", "noise"), ("data_seed", "data seed")) if spec.get(key) is not None]
-        text = f"{spec['dataset']} ({', '.join(parts)})" if parts else spec["dataset"]
-    fraction = spec.get("test_fraction")
-    return text + (f", test fraction {fraction:g}" if fraction else "")
-
-
-def data_mismatch(model: SavedModel, config: RunConfig) -> str | None:
-    """Return how ``config``'s data differ from those ``model`` records ("trained on …;
-    evaluated on …"), or None if they are the same or the file records none."""
-    recorded = {key: getattr(model, key) for key in ("dataset", *DATA_KEYS)}
-    if recorded_data(model) is None:
-        return None
-    given = data_spec(config)
-    csv = model.data_sha256 is not None or model.dataset not in DATASETS
-    keys = (("data_sha256", "test_data_sha256", "test_fraction") if csv and
-            model.data_sha256 is not None else ("dataset", *DATA_KEYS))
-    if all(recorded[k] is None or recorded[k] == given.get(k) for k in keys):
-        return None
-    known = {k: v for k, v in recorded.items() if v is not None}
-    return f"trained on {describe_data(known)}; evaluated on {describe_data(given)}"
+                         f"({seen.n_x} inputs, {seen.n_y} outputs)")
+    return trainer_for(config, train, test, parameters=dict(model.parameters),
+                       iteration=model.iteration, resume=model.resume or None)
 
 
 # Which RunConfig fields belong to which part of the controls, for the reset message.

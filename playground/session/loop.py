@@ -239,7 +239,7 @@ class RunLoop:
         frame = self._make_frame(
             self.run, run_id=self.run_id, state=self.state, grid=self.grid,
             steps_per_second=self.speed.rate, message=self.message, pace=self.pace,
-            stop_at=self.stop_at)
+            stop_at=self.stop_at, settings=self.settings)
         self.send(frame.without_data())
         now = self.clock()
         # the cost, smoothed over ~5 frames: one slow frame does not slow the next ones

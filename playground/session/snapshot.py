@@ -20,7 +20,7 @@ from playground.core.datasets import Dataset
 from playground.core.grid import Grid, grid_activations, make_grid
 from playground.core.instruments import UnitStats
 from playground.core.network import Architecture
-from playground.session.config import RunConfig, make_trainer
+from playground.session.config import RunConfig, make_trainer, trainer_for
 from playground.session.divergence import Divergence, quiet
 from playground.session.trainer import Trainer
 
@@ -64,6 +64,13 @@ class Snapshot:
                  ranges, saturated or dead, and which units are identical (``UnitStats``).
     rate_changes : (iteration, learning rate) of each change of the learning rate during
                  the run, for markers on the cost curve.
+    features   : the names of the network's inputs (x1, x2, x1^2, …): n_x of them. ``train``
+                 and ``test`` hold the raw points the pictures draw; the maps are over the
+                 raw plane too.
+    epoch, epoch_history : epochs completed, and rows [epoch, full training J after it]
+                 (with mini-batches; with the whole set as one batch, the cost history's).
+    batch_size : B, the examples per update (m for plain gradient descent).
+    config     : the settings the run was made from (None where the loop has none).
     pace, stop_at : the loop's iterations per second (None: full speed) and stop point.
     taken_at   : ``time.perf_counter()`` when the snapshot began to be taken (the state it
                  shows is the run's at that moment).
@@ -98,6 +105,11 @@ class Snapshot:
     layer_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     unit_stats: tuple[UnitStats, ...] = ()
     rate_changes: tuple[tuple[int, float], ...] = ()
+    features: tuple[str, ...] = ()
+    epoch: int = 0
+    epoch_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    batch_size: int = 0
+    config: RunConfig | None = None
     pace: float | None = None
     stop_at: int | None = None
     taken_at: float = 0.0
@@ -105,6 +117,11 @@ class Snapshot:
     @property
     def diverged(self) -> bool:
         return self.divergence is not None
+
+    @property
+    def settings(self) -> RunConfig | None:
+        """What the run was made from (as the loop's ``settings``)."""
+        return self.config
 
     def without_data(self) -> Snapshot:
         """Return this frame without the run's data and grid (they travel once, in RunData)."""
@@ -117,10 +134,9 @@ class Snapshot:
     def restart(self) -> tuple[Trainer, Callable[..., Snapshot]]:
         """Return a Trainer that goes on from this frame's parameters and iteration, and
         the function that makes its frames (for a run whose process was lost)."""
-        trainer = Trainer(self.arch, self.train, self.test, init=self.init,
-                          init_scale=self.init_scale, seed=self.seed,
-                          learning_rate=self.learning_rate,
-                          parameters=dict(self.parameters), iteration=self.iteration)
+        config = self.config.replace(learning_rate=self.learning_rate)
+        trainer = trainer_for(config, self.train, self.test,
+                              parameters=dict(self.parameters), iteration=self.iteration)
         return trainer, take_snapshot
 
     def __reduce__(self):
@@ -141,7 +157,7 @@ def _read_only(a: np.ndarray | None) -> np.ndarray | None:
 def _unpickle_snapshot(values: dict) -> Snapshot:
     for key in ("parameters", "layer_history"):
         values[key] = MappingProxyType({k: _read_only(v) for k, v in values[key].items()})
-    for key in ("cost_history", "test_cost_history", "outputs"):
+    for key in ("cost_history", "test_cost_history", "epoch_history", "outputs"):
         values[key] = _read_only(values[key])
     values["unit_maps"] = tuple(_read_only(A) for A in values["unit_maps"])
     return Snapshot(**values)
@@ -150,25 +166,26 @@ def _unpickle_snapshot(values: dict) -> Snapshot:
 @quiet
 def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid | None,
                   steps_per_second: float = 0.0, message: str = "", pace: float | None = None,
-                  stop_at: int | None = None) -> Snapshot:
+                  stop_at: int | None = None, settings: RunConfig | None = None) -> Snapshot:
     """Return a Snapshot of ``trainer`` now, with the boundary and unit maps over ``grid``.
 
     Quiet: just before a divergence is caught the parameters can be finite but so large
     that the maps and measures overflow; the snapshot shows that, it must not fail."""
     taken_at = time.perf_counter()
     arch, p = trainer.arch, trainer.parameters
+    shown_train, shown_test = trainer.shown_train, trainer.shown_test
     stats = trainer.unit_stats()
     train_cost, train_accuracy = trainer.evaluate(trainer.train)
     test_cost, test_accuracy = trainer.evaluate(trainer.test)
     outputs, unit_maps = None, ()
     if grid is not None:
-        maps = grid_activations(grid, p, arch, MAP_DTYPE)
+        maps = grid_activations(grid, p, arch, MAP_DTYPE, trainer.inputs)
         outputs = _read_only(maps[-1])          # fresh arrays already: no copy needed
         unit_maps = tuple(_read_only(A) for A in maps[:-1])
     return Snapshot(
         run_id=run_id, iteration=trainer.iteration, state=state,
-        learning_rate=trainer.learning_rate, arch=arch, train=trainer.train,
-        test=trainer.test, cost=train_cost, test_cost=test_cost,
+        learning_rate=trainer.learning_rate, arch=arch, train=shown_train,
+        test=shown_test, cost=train_cost, test_cost=test_cost,
         train_accuracy=train_accuracy, test_accuracy=test_accuracy,
         parameters=MappingProxyType({k: _frozen(v) for k, v in p.items()}),
         grad_norms=tuple(trainer.gradient_norms()),
@@ -181,7 +198,12 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         init_scale=trainer.init_scale, seed=trainer.seed,
         layer_history=MappingProxyType({k: _frozen(v) for k, v in
                                         trainer.layer_history().items()}),
-        unit_stats=stats, rate_changes=tuple(trainer.rate_changes), pace=pace,
+        unit_stats=stats, rate_changes=tuple(trainer.rate_changes),
+        features=trainer.train.feature_names or tuple(f"x{j}" for j in
+                                                       range(1, arch.n_x + 1)),
+        epoch=trainer.epoch, epoch_history=_frozen(trainer.epoch_history().reshape(-1, 2)),
+        batch_size=trainer.options.batching(trainer.train.m).batch_size,
+        config=settings if isinstance(settings, RunConfig) else None, pace=pace,
         stop_at=stop_at, taken_at=taken_at)
 
 

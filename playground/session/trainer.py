@@ -28,6 +28,7 @@ import numpy as np
 
 from playground.core.datasets import Dataset
 from playground.core.fast.batched import BatchedEngine
+from playground.core.features import Inputs
 from playground.core.initialization import initialize_parameters
 from playground.core.instruments import read_layers, readings_columns, readings_row
 from playground.core.network import Architecture, Parameters, check_data, check_parameters
@@ -55,10 +56,13 @@ MAX_RATE_CHANGES = 256         # learning-rate changes remembered for the cost p
 class Trainer(TrainerReadings):
     """Owns one run's parameters and steps them; Qt-free and single-threaded.
 
-    ``train`` and ``test`` are Datasets whose X is (n_x, m); ``test`` may be None.
-    ``options`` adds course 2 (default: plain full-batch gradient descent); ``resume``
-    holds what an exact continuation needs besides the parameters (moments, counters,
-    the generator's state: ``resume_arrays()`` of the run saved).
+    ``train`` and ``test`` are Datasets whose X is (n_x, m), as the network sees them;
+    ``test`` may be None. ``inputs`` turns raw points into what the network sees
+    (features, normalisation; default: as they are) and ``shown`` holds the raw data the
+    pictures draw (default: ``train``, ``test``). ``options`` adds course 2 (default: plain
+    full-batch gradient descent); ``resume`` holds what an exact continuation needs
+    besides the parameters (moments, counters, the generator's state: ``resume_arrays()``
+    of the run saved).
     """
 
     def __init__(self, arch: Architecture, train: Dataset, test: Dataset | None = None, *,
@@ -66,11 +70,14 @@ class Trainer(TrainerReadings):
                  learning_rate: float = 0.01, parameters: Parameters | None = None,
                  iteration: int = 0, history_capacity: int = 2048,
                  options: TrainingOptions | None = None,
-                 resume: dict[str, np.ndarray] | None = None) -> None:
+                 resume: dict[str, np.ndarray] | None = None, inputs: Inputs | None = None,
+                 shown: tuple[Dataset, Dataset | None] | None = None) -> None:
         check_data(train.X, arch, train.Y)
         if test is not None:
             check_data(test.X, arch, test.Y)
         self.arch, self.train, self.test = arch, train, test
+        self.inputs = Inputs() if inputs is None else inputs
+        self.shown_train, self.shown_test = (train, test) if shown is None else shown
         self.init, self.init_scale, self.seed = init, float(init_scale), int(seed)
         self.learning_rate = check_learning_rate(learning_rate)
         self.options = TrainingOptions() if options is None else options

@@ -18,10 +18,9 @@ from playground.core.gradcheck import GradCheckResult
 from playground.core.grid import Grid
 from playground.core.initialization import INITS
 from playground.core.numbers import format_number
-from playground.session.config import RunConfig, architecture_for, load_data
+from playground.session.config import RunConfig, load_data, trainer_for
 from playground.session.divergence import Divergence
 from playground.session.snapshot import RunState, Snapshot, take_snapshot
-from playground.session.trainer import Trainer
 
 RUN_NAMES = ("A", "B")
 #: The settings twin runs can differ in (``init_scale``: two random inits of other scales).
@@ -126,9 +125,8 @@ class TwinRun:
         self.notes = ["", ""]                        # what happened to one run alone
         starts = start or ((None, 0), (None, 0))
         self.trainers = tuple(
-            Trainer(architecture_for(c, train), train, test, init=c.init,
-                    init_scale=c.init_scale, seed=c.seed, learning_rate=c.learning_rate,
-                    parameters=parameters, iteration=iteration)
+            trainer_for(c, train, test, **({} if parameters is None else
+                                           {"parameters": parameters, "iteration": iteration}))
             for c, (parameters, iteration) in zip((config_a, config_b), starts))
 
     @property
@@ -234,6 +232,11 @@ class TwinSnapshot:
     def diverged(self) -> bool:
         return self.a.diverged or self.b.diverged
 
+    @property
+    def settings(self) -> TwinSetup:
+        """What the runs were made from (as the loop's ``settings``)."""
+        return self.setup
+
     def without_data(self) -> TwinSnapshot:
         return dataclasses.replace(self, a=self.a.without_data(), b=self.b.without_data())
 
@@ -248,9 +251,11 @@ class TwinSnapshot:
         return TwinRun(self.setup, start=start), take_twin_snapshot
 
 
-def take_twin_snapshot(twin: TwinRun, *, message: str = "", **options) -> TwinSnapshot:
+def take_twin_snapshot(twin: TwinRun, *, message: str = "", settings: object = None,
+                       **options) -> TwinSnapshot:
     """Return a frame of both runs (``options`` as for ``take_snapshot``); ``message`` is
     the pair's, each run's own note (a symmetry break) is kept by the run."""
-    a, b = (take_snapshot(trainer, message=note, **options)
-            for trainer, note in zip(twin.trainers, twin.notes))
+    a, b = (take_snapshot(trainer, message=note, settings=config, **options)
+            for trainer, note, config in zip(twin.trainers, twin.notes,
+                                             twin.setup.configs()))
     return TwinSnapshot(a, b, twin.setup, message)

@@ -1,0 +1,103 @@
+"""Course 2 through a RunConfig: the Trainer trains what the readable loop computes, the
+inputs are features of the raw plane, epochs are recorded, options change live."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from playground.core.initialization import initialize_parameters
+from playground.core.training import descend
+from playground.session.config import RunConfig, make_trainer
+from playground.session.snapshot import RunState, take_snapshot
+
+
+def test_a_course_2_run_trains_what_the_readable_loop_computes():
+    config = RunConfig(dataset="moons", samples=300, noise=0.2, hidden_layers=(5, 2),
+                       activations=("relu", "relu"), init="he", learning_rate=0.0007,
+                       batch_size=64, shuffle_seed=10, optimizer="adam", l2=0.1)
+    trainer = make_trainer(config)
+    trainer.run(25)
+    p0 = initialize_parameters(trainer.arch.layer_dims, "he", np.random.RandomState(2))
+    updates = descend(trainer.train.X, trainer.train.Y, p0, trainer.arch, 0.0007,
+                      config.training_options(), np.random.RandomState(2))
+    for _ in range(25):
+        update = next(updates)
+    for key, value in update.parameters.items():
+        np.testing.assert_allclose(trainer.parameters[key], value, rtol=1e-12, atol=1e-15)
+    assert trainer.epoch == 5 and trainer.iteration == 25                  # ⌈300/64⌉ = 5
+
+
+def test_batch_size_m_spelled_out_is_plain_descent_bit_for_bit():
+    plain, spelled = make_trainer(RunConfig()), make_trainer(RunConfig(batch_size=400))
+    plain.run(300)
+    spelled.run(300)
+    for key, value in plain.parameters.items():
+        assert np.array_equal(spelled.parameters[key], value)
+    assert np.array_equal(plain.cost_history(), spelled.cost_history())
+
+
+def test_the_epoch_history_holds_the_full_training_cost_after_each_epoch():
+    trainer = make_trainer(RunConfig(batch_size=100, shuffle_seed=3, learning_rate=0.5))
+    trainer.run(4 * 7)                                   # 4 mini-batches an epoch
+    rows = trainer.epoch_history()
+    assert rows[:, 0].tolist() == list(range(1, 8))
+    replay = make_trainer(RunConfig(batch_size=100, shuffle_seed=3, learning_rate=0.5))
+    replay.run(8)
+    assert rows[1, 1] == pytest.approx(replay.engine.full_cost(), rel=1e-12)
+    plain = make_trainer(RunConfig())
+    plain.run(5)
+    assert plain.epoch_history()[:, 0].tolist() == [1, 2, 3, 4]     # iterations = epochs
+
+
+def test_features_feed_the_network_and_the_pictures_stay_on_the_raw_plane():
+    config = RunConfig(dataset="circles", hidden_layers=(), activations=(),
+                       features=("x1^2", "x2^2"), normalize=True, learning_rate=1.0)
+    trainer = make_trainer(config)
+    trainer.run(300)
+    assert trainer.arch.layer_dims == (2, 1)
+    assert trainer.train_accuracy() > 0.95        # logistic regression solves the circles
+    from playground.core.grid import make_grid
+    frame = take_snapshot(trainer, run_id=1, state=RunState.PAUSED,
+                          grid=make_grid(trainer.shown_train.X, 20))
+    assert frame.features == ("x1^2", "x2^2")
+    assert np.array_equal(frame.train.X, trainer.shown_train.X)      # raw points drawn
+    assert frame.outputs.shape == (1, 20, 20)
+    centre = frame.outputs[0, 10, 10]
+    corner = frame.outputs[0, 0, 0]
+    assert (centre > 0.5) != (corner > 0.5)          # a ring: inside and outside differ
+
+
+def test_options_change_live_keeping_the_weights_and_say_what_reset():
+    trainer = make_trainer(RunConfig(batch_size=50, shuffle_seed=1, optimizer="momentum"))
+    trainer.run(30)
+    before = trainer.parameters
+    said = trainer.set_options(RunConfig(batch_size=50, shuffle_seed=1, optimizer="adam")
+                               .training_options())
+    assert "optimiser changed" in said and trainer.iteration == 30
+    for key, value in before.items():
+        assert np.array_equal(trainer.parameters[key], value)
+    assert trainer.set_options(RunConfig(batch_size=50, shuffle_seed=1, optimizer="adam",
+                                         l2=0.5).training_options()) == ""
+    assert "batch size changed" in trainer.set_options(
+        RunConfig(batch_size=40, optimizer="adam").training_options())
+    trainer.run(10)
+    assert trainer.iteration == 40
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(batch_size=0), "batch size"), (dict(keep_prob=0.0), "keep"),
+    (dict(keep_prob=1.5), "keep"), (dict(l2=-1.0), "l2"), (dict(optimizer="sgdm"), "sgdm"),
+    (dict(features=("x3",)), "x3"), (dict(beta2=1.0), "beta2"),
+])
+def test_bad_course_2_settings_are_refused_clearly(changes, message):
+    with pytest.raises(ValueError, match=message):
+        RunConfig(**changes)
+
+
+def test_a_batch_larger_than_the_data_and_features_of_1d_data_are_refused():
+    with pytest.raises(ValueError, match="400"):
+        make_trainer(RunConfig(batch_size=401))
+    with pytest.raises(ValueError, match="features"):
+        make_trainer(RunConfig(dataset="housing", hidden_layers=(), activations=(),
+                               features=("x1^2",)))
