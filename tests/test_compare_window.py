@@ -13,7 +13,13 @@ from PySide6.QtCore import QSettings, Qt, QThread
 from playground.session.commands import ConfigureTwins
 from playground.session.config import RunConfig
 from playground.session.snapshot import RunState
-from playground.session.twin import TwinSetup, TwinSnapshot, describe_run, twin_setup
+from playground.session.twin import (
+    DEFAULT_VALUES,
+    TwinSetup,
+    TwinSnapshot,
+    describe_run,
+    twin_setup,
+)
 from playground.ui.compare_window import CompareWindow
 from playground.ui.views.cost_view import with_current
 
@@ -106,7 +112,7 @@ def test_activation_applies_to_every_hidden_layer(qtbot, tmp_path):
 def test_the_editors_rebuild_both_runs(qtbot, window):
     window.step(50)
     sync(qtbot, window)
-    window.editors[1].scale_box.setValue(0.5)             # what a finished edit emits
+    window.editors[1].editor("init").scale.setValue(0.5)             # what a finished edit emits
     pair = sync(qtbot, window)
     assert pair.iteration == 0 and pair.setup.config.init_scale == 0.5
     assert window.columns[1].title() == "B: random × 0.5"
@@ -114,7 +120,7 @@ def test_the_editors_rebuild_both_runs(qtbot, window):
     pair = sync(qtbot, window)
     assert pair.setup.field == "learning_rate"
     assert window.editors[0].pages.currentWidget().isVisible()
-    assert window.editors[0].learning_rate_box.isVisible()
+    assert window.editors[0].editor("learning_rate").box.isVisible()
 
 
 def test_setup_from_the_editors_values():
@@ -242,3 +248,33 @@ def test_a_lost_twin_process_is_reported_and_both_go_on_here(qtbot, window):
     assert after.a.unit_spreads == (0.0,) and after.b.unit_spreads[0] > 0
     for before, now in zip(shown.runs, after.runs):
         assert not same_parameters(before.parameters, now.parameters)
+
+
+@pytest.mark.parametrize("field", ["hidden_layers", "optimizer", "batch_size", "l2",
+                                   "keep_prob", "features"])
+def test_twins_can_differ_in_a_course_2_setting_or_the_network(qtbot, window, field):
+    window.choose(field, *DEFAULT_VALUES[field])
+    pair = sync(qtbot, window)
+    assert pair.setup.field == field
+    a, b = pair.setup.configs()
+    assert getattr(a, field) != getattr(b, field)
+    window.step(20)
+    pair = sync(qtbot, window)
+    assert pair.a.iteration == pair.b.iteration == 20
+    titles = [column.title() for column in window.columns]
+    assert titles == [f"{name}: {describe_run(pair.setup, run)}"
+                      for run, name in enumerate(("A", "B"))]
+    if field == "hidden_layers":
+        assert pair.a.arch.layer_dims != pair.b.arch.layer_dims
+    if field == "features":
+        assert pair.a.features == ("x1", "x2") and len(pair.b.features) == 5
+
+
+def test_an_unreadable_list_is_marked_and_changes_nothing(qtbot, window):
+    window.choose("hidden_layers", (4,), (8, 8))
+    before = sync(qtbot, window)
+    editor = window.editors[1].editor("hidden_layers")
+    editor.edit.setText("8,x")
+    editor.edit.editingFinished.emit()
+    after = sync(qtbot, window)
+    assert "border" in editor.edit.styleSheet() and after.run_id == before.run_id

@@ -138,6 +138,30 @@ class SetLearningRate:
 
 
 @dataclass(frozen=True)
+class SetTrainingOptions:
+    """Train with ``config``'s course-2 options from the next step on, without a reset: α,
+    λ, keep-prob, β, ε and decay just change; a new optimiser or batch size resets the
+    optimiser's state (not the weights), and the run says so. ``config`` differs from
+    the run's only in those (the window resets for anything else)."""
+
+    config: RunConfig
+
+    def apply(self, loop: RunLoop) -> None:
+        if loop.run is None:
+            return
+        try:
+            said = loop.run.set_options(self.config.training_options())
+            loop.run.set_learning_rate(self.config.learning_rate)
+        except ValueError as error:
+            loop.refuse(str(error))
+            return
+        loop.settings = self.config
+        if said:
+            loop.message = said
+        loop.publish()
+
+
+@dataclass(frozen=True)
 class SetPace:
     """Train at ``pace`` iterations per second (None: as fast as the machine goes)."""
 

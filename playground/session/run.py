@@ -14,6 +14,7 @@ from typing import Protocol
 
 from playground.core.datasets import Dataset
 from playground.core.gradcheck import GradCheckResult
+from playground.core.training import TrainingOptions
 from playground.session.divergence import Divergence
 
 
@@ -48,6 +49,10 @@ class Run(Protocol):
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Use ``learning_rate`` from the next step on (ValueError if it cannot be used)."""
+
+    def set_options(self, options: TrainingOptions) -> str:
+        """Train with the course-2 ``options`` from the next step on, keeping the weights;
+        return what was reset, in words ("" when nothing was)."""
 
     def break_symmetry(self, layer: int, size: float, which: int = 0) -> None:
         """Add noise of ``size`` to W[layer] (of twin ``which``; a single run has only 0)."""

@@ -18,22 +18,57 @@ from playground.core.gradcheck import GradCheckResult
 from playground.core.grid import Grid
 from playground.core.initialization import INITS
 from playground.core.numbers import format_number
+from playground.core.optimizers import OPTIMIZERS
+from playground.core.training import TrainingOptions
 from playground.session.config import RunConfig, load_data, trainer_for
 from playground.session.divergence import Divergence
 from playground.session.snapshot import RunState, Snapshot, take_snapshot
 
 RUN_NAMES = ("A", "B")
 #: The settings twin runs can differ in (``init_scale``: two random inits of other scales).
-TWIN_FIELDS = ("init", "init_scale", "learning_rate", "activations")
+TWIN_FIELDS = ("init", "init_scale", "learning_rate", "activations", "hidden_layers",
+               "optimizer", "batch_size", "l2", "keep_prob", "features")
+#: Those of them that are course-2 training options.
+TRAINING_FIELDS = ("optimizer", "batch_size", "l2", "keep_prob")
 #: What the learner picks between, in words ("init_scale" is picked as an "init").
 FIELD_LABELS = {"init": "initialisation", "learning_rate": "learning rate",
-                "activations": "activation"}
+                "activations": "activation", "hidden_layers": "hidden layers",
+                "optimizer": "optimiser", "batch_size": "batch size", "l2": "L2 λ",
+                "keep_prob": "keep-prob (dropout)", "features": "input features"}
 #: The values A and B start with when the learner picks a field.
 DEFAULT_VALUES: dict[str, tuple[object, object]] = {
     "init": (("zeros", 0.01), ("random", 0.01)),
     "learning_rate": (0.1, 1.2),
     "activations": ("sigmoid", "tanh"),
+    "hidden_layers": ((4,), (20,)),
+    "optimizer": ("gd", "adam"),
+    "batch_size": (None, 64),
+    "l2": (0.0, 0.7),
+    "keep_prob": (1.0, 0.8),
+    "features": (("x1", "x2"), ("x1", "x2", "x1^2", "x2^2", "x1x2")),
 }
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return " / ".join(dict.fromkeys(ACTIVATIONS[a].label for a in names))
+
+
+#: How each setting reads in a title: config -> "random × 0.01", "batch size 64", …
+SETTING_TEXTS: dict[str, Callable[[RunConfig], str]] = {
+    "init": lambda c: init_text(c.init, c.init_scale),
+    "learning_rate": lambda c: f"learning rate {format_number(c.learning_rate)}",
+    "activations": lambda c: f"{_names(c.activations) or 'no hidden'} units",
+    "hidden_layers": lambda c: ("hidden layers " + "-".join(map(str, c.hidden_layers))
+                                if c.hidden_layers else "no hidden layer"),
+    "optimizer": lambda c: OPTIMIZERS[c.optimizer].label,
+    "batch_size": lambda c: ("the whole set as one batch" if c.batch_size is None
+                             else f"batch size {c.batch_size}"),
+    "l2": lambda c: f"L2 λ = {format_number(c.l2)}",
+    "keep_prob": lambda c: ("no dropout" if c.keep_prob == 1
+                            else f"keep-prob {format_number(c.keep_prob)}"),
+    "features": lambda c: "inputs " + ", ".join(c.features or ("x1", "x2")),
+}
+SETTING_TEXTS["init_scale"] = SETTING_TEXTS["init"]
 
 
 @dataclass(frozen=True)
@@ -49,11 +84,17 @@ class TwinSetup:
         if self.field not in TWIN_FIELDS:
             raise ValueError(f"twin runs can differ in {', '.join(TWIN_FIELDS)}, "
                              f"not {self.field!r}")
-        a, b = self.values
-        if self.field == "activations":
-            n = len(self.config.hidden_layers)
-            a, b = (a,) * n if isinstance(a, str) else a, (b,) * n if isinstance(b, str) else b
-        return self.config.replace(**{self.field: a}), self.config.replace(**{self.field: b})
+        return tuple(self.config.replace(**self._changes(value)) for value in self.values)
+
+    def _changes(self, value: object) -> dict[str, object]:
+        """Return the RunConfig changes that give one run ``value`` of the field: an
+        activation applies to every hidden layer; new hidden layers keep the first one's."""
+        if self.field == "activations" and isinstance(value, str):
+            return {"activations": (value,) * len(self.config.hidden_layers)}
+        if self.field == "hidden_layers":
+            activation = (self.config.activations or ("tanh",))[0]
+            return {"hidden_layers": tuple(value), "activations": (activation,) * len(value)}
+        return {self.field: value}
 
 
 def twin_setup(base: RunConfig, field: str, value_a: object, value_b: object) -> TwinSetup:
@@ -85,27 +126,25 @@ def init_text(init: str, scale: float) -> str:
 
 def describe_run(setup: TwinSetup, run: int) -> str:
     """Return what run ``run`` (0 = A, 1 = B) uses of the setting that differs."""
-    config = setup.configs()[run]
-    if setup.field in ("init", "init_scale"):
-        return init_text(config.init, config.init_scale)
-    if setup.field == "learning_rate":
-        return f"learning rate {format_number(config.learning_rate)}"
-    names = dict.fromkeys(ACTIVATIONS[a].label for a in config.activations)
-    return f"{' / '.join(names) or 'no hidden'} units"
+    return SETTING_TEXTS[setup.field](setup.configs()[run])
 
 
 def describe_common(setup: TwinSetup, snapshot: Snapshot) -> str:
     """Return one line on what the runs share: data, network, seed (and what differs)."""
     c = setup.config
-    sizes = "-".join(map(str, snapshot.arch.layer_dims))
-    shared = [f"data {c.data_path or c.dataset} (m = {snapshot.train.m})",
-              f"network {sizes}", f"seed {c.seed}"]
-    if setup.field != "learning_rate":
-        shared.append(f"learning rate {format_number(c.learning_rate)}")
-    if setup.field != "activations" and c.activations:
-        shared.append(" / ".join(dict.fromkeys(ACTIVATIONS[a].label for a in c.activations)))
-    if setup.field not in ("init", "init_scale"):
-        shared.append(f"init {init_text(c.init, c.init_scale)}")
+    varied = {setup.field, "init_scale" if setup.field == "init" else setup.field}
+    if setup.field == "init_scale":
+        varied.add("init")
+    shared = [f"data {c.data_path or c.dataset} (m = {snapshot.train.m})", f"seed {c.seed}"]
+    if not varied & {"hidden_layers", "features"}:
+        shared.append("network " + "-".join(map(str, snapshot.arch.layer_dims)))
+    for name in ("learning_rate", "activations", "init", "optimizer", "batch_size", "l2",
+                 "keep_prob", "features"):
+        default = getattr(RunConfig, name, None)
+        if name not in varied and (name in ("learning_rate", "init") or
+                                   (name == "activations" and c.activations) or
+                                   getattr(c, name) != default):
+            shared.append(SETTING_TEXTS[name](c))
     what = "initialisation" if setup.field == "init_scale" else FIELD_LABELS[setup.field]
     return f"Same {', '.join(shared)} — only the {what} differs."
 
@@ -182,6 +221,13 @@ class TwinRun:
             raise ValueError("the twin runs differ in the learning rate: set A's and B's")
         for trainer in self.trainers:
             trainer.set_learning_rate(learning_rate)
+
+    def set_options(self, options: TrainingOptions) -> str:
+        """Use ``options`` in both runs (refused when they differ in a course-2 setting)."""
+        if self.setup.field in TRAINING_FIELDS:
+            raise ValueError(f"the twin runs differ in the {self.setup.field}: set A's and B's")
+        said = [trainer.set_options(options) for trainer in self.trainers]
+        return said[0]
 
     def break_symmetry(self, layer: int, size: float, which: int = 0) -> None:
         """Add noise of ``size`` to W[layer] of run ``which`` (0 = A, 1 = B) only."""

@@ -47,7 +47,8 @@ from playground.session.twin import (
 from playground.ui.application import make_application
 from playground.ui.controls import PAUSE_TEXT, PLAY_TEXT
 from playground.ui.run_commands import KEYS_HINT, RunCommands
-from playground.ui.twin_widgets import RED, RunColumn, RunValueEditor, TwinCostView, run_text_color
+from playground.ui.twin_editors import RunValueEditor
+from playground.ui.twin_widgets import RED, RunColumn, TwinCostView, run_text_color
 from playground.ui.worker import RunSession
 
 DISPLAY_INTERVAL_MS = 16        # draw the newest pair at most ~60 times a second

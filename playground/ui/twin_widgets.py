@@ -8,27 +8,20 @@ from __future__ import annotations
 import html
 
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from playground.core.activations import ACTIVATIONS
-from playground.core.initialization import INITS
-from playground.core.numbers import format_number
 from playground.session.snapshot import Snapshot
 from playground.session.twin import RUN_NAMES, TwinSnapshot
-from playground.ui.controls import INIT_SCALE_RANGE, LEARNING_RATE_RANGE
 from playground.ui.status_view import describe_layer
 from playground.ui.views import colors
 from playground.ui.views.boundary_view import BoundaryView
@@ -48,128 +41,6 @@ def run_color(run: int) -> QColor:
 def run_text_color(run: int) -> str:
     """Return run ``run``'s colour darkened for text on the window background."""
     return run_color(run).darker(135).name()
-
-
-class NumberBox(QDoubleSpinBox):
-    """A spin box for a positive number that shows it as typed: 1.2, 0.01, 0.0003."""
-
-    def __init__(self, minimum: float, maximum: float, value: float) -> None:
-        super().__init__()
-        self.setLocale(QLocale.c())          # "1.2" everywhere, as in the course
-        self.setDecimals(4)
-        self.setRange(minimum, maximum)
-        self.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        self.setKeyboardTracking(False)      # valueChanged once the edit is done
-        self.setValue(value)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
-        return format_number(round(value, self.decimals()))
-
-
-class RunValueEditor(QWidget):
-    """One run's value of the setting that differs: a page per field of FIELD_LABELS.
-
-    ``value(field)``: init → (name, scale); learning_rate → float; activations → name.
-    ``changed`` is emitted for user edits only; ``set_value`` is silent.
-    """
-
-    changed = Signal()
-
-    def __init__(self, run: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        name = RUN_NAMES[run]
-        self.init_combo = QComboBox()
-        for init in INITS.values():      # "random", not "random × scale": the scale is beside
-            self.init_combo.addItem(init.name if init.takes_scale else init.label,
-                                    init.name)
-            self.init_combo.setItemData(self.init_combo.count() - 1, init.formula,
-                                        Qt.ItemDataRole.ToolTipRole)
-        self.init_combo.setToolTip(f"How run {name} draws W[l] (biases start at 0)")
-        self.scale_box = NumberBox(*INIT_SCALE_RANGE, 0.01)
-        self.scale_box.setToolTip(f"Run {name}'s scale: W[l] = randn(n[l], n[l−1]) × scale")
-        self.learning_rate_box = NumberBox(*LEARNING_RATE_RANGE, 1.0)
-        self.learning_rate_box.setToolTip(f"Run {name}'s learning rate: W := W − rate · dW")
-        self.activation_combo = QComboBox()
-        for activation in ACTIVATIONS.values():
-            self.activation_combo.addItem(activation.label, activation.name)
-            self.activation_combo.setItemData(self.activation_combo.count() - 1,
-                                              activation.formula, Qt.ItemDataRole.ToolTipRole)
-        self.activation_combo.setToolTip(f"g of every hidden layer of run {name}")
-
-        self.scale_label = QLabel("×")
-        init_page = _row(self.init_combo, self.scale_label, self.scale_box)
-        self.pages = QStackedWidget()
-        self._page_of = {"init": init_page, "learning_rate": _row(self.learning_rate_box),
-                         "activations": _row(self.activation_combo)}
-        for page in self._page_of.values():
-            self.pages.addWidget(page)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.pages)
-
-        self.init_combo.currentIndexChanged.connect(self._on_init_combo_changed)
-        self.scale_box.valueChanged.connect(self._on_value_changed)
-        self.learning_rate_box.valueChanged.connect(self._on_value_changed)
-        self.activation_combo.currentIndexChanged.connect(self._on_value_changed)
-        self._show_scale()
-
-    def show_field(self, field: str) -> None:
-        """Show the editor of ``field``."""
-        self.pages.setCurrentWidget(self._page_of[field])
-
-    def value(self, field: str) -> object:
-        """Return the value of ``field`` shown in its editor."""
-        if field == "init":
-            return self.init_combo.currentData(), self.scale_box.value()
-        if field == "learning_rate":
-            return self.learning_rate_box.value()
-        return self.activation_combo.currentData()
-
-    def set_value(self, field: str, value: object) -> None:
-        """Show ``value`` for ``field`` without emitting ``changed``; an init may be a name."""
-        widgets = (self.init_combo, self.scale_box, self.learning_rate_box,
-                   self.activation_combo)
-        for widget in widgets:
-            widget.blockSignals(True)
-        try:
-            if field == "init":
-                name, scale = (value, None) if isinstance(value, str) else value
-                self.init_combo.setCurrentIndex(self.init_combo.findData(name))
-                if scale is not None:
-                    self.scale_box.setValue(float(scale))
-            elif field == "learning_rate":
-                self.learning_rate_box.setValue(float(value))
-            else:
-                self.activation_combo.setCurrentIndex(self.activation_combo.findData(value))
-        finally:
-            for widget in widgets:
-                widget.blockSignals(False)
-        self._show_scale()
-
-    @Slot(int)
-    def _on_init_combo_changed(self, index: int) -> None:
-        self._show_scale()
-        self.changed.emit()
-
-    @Slot()
-    def _on_value_changed(self) -> None:
-        self.changed.emit()
-
-    def _show_scale(self) -> None:
-        scaled = INITS[self.init_combo.currentData()].takes_scale
-        self.scale_box.setEnabled(scaled)
-        self.scale_label.setEnabled(scaled)
-
-
-def _row(*widgets: QWidget) -> QWidget:
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(4)
-    for widget in widgets:
-        layout.addWidget(widget)
-    layout.addStretch(1)
-    return row
 
 
 class TwinCostView(QWidget):
