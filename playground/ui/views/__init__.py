@@ -5,6 +5,9 @@
 - ``weights_view.WeightsView``    every W[l] and b[l] as a heat map;
 - ``units_view.UnitsView``        every hidden unit's activation over the input plane
                                   (laid out by ``unit_tiles``);
+- ``network_view.NetworkView``    the network as nodes and links: each unit's map, each
+                                  weight's sign and size, identical units marked; edits
+                                  asked for by signals (laid out by ``network_layout``);
 
 and the teaching instruments, which share ``instrument_plots`` (colours, plot, labels):
 
