@@ -1,9 +1,15 @@
 """The desktop app: ``playground`` opens the main window.
 
-    playground [--screenshot OUT.png [--session FILE.json] [--iterations N] [--size WxH]]
+    playground [--lesson NAME] [--session FILE.json] [data and network flags of train]
+               [--pace N|max] [--iterations N] [--size WxH]
+               [--screenshot OUT.png] [--state OUT.json]
 
-``--screenshot`` opens the real window, trains N iterations, saves a picture of the whole
-window and exits 0: the README's pictures are made this way.
+The window takes the data and network flags of ``playground train`` (``--dataset``,
+``--hidden``, ``--learning-rate``, …, on top of a lesson's settings when ``--lesson`` is
+given). ``--screenshot`` and ``--state`` make a scripted run: the window trains (a lesson
+to its stop, else ``--iterations``), saves a picture of itself and/or its state as JSON,
+and exits without waiting for anyone. Anything wrong on the command line, in a session
+file or in the data is one line on stderr and exit code 2, before a window opens.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ Qt's X11 libraries:
     libxkbcommon-x11-0 libegl1
 Without a screen, QT_QPA_PLATFORM=offscreen playground --screenshot out.png renders the
 window to a file, and the command line trains headless: playground train --help"""
+EXIT_BAD_INPUT = 2
 
 
 def display_problem(environ: dict[str, str] | None = None) -> str | None:
@@ -44,51 +51,107 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
     return None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
+    """Return the window's parser and the names of the data and network options it shares
+    with ``playground train``."""
+    from playground.cli.options import Parser, network_options
+
+    parser = Parser(
         prog="playground",
         description="A desktop neural-network playground. Subcommands: "
                     f"{', '.join(SUBCOMMANDS)} (see playground train --help).")
-    parser.add_argument("--screenshot", metavar="OUT.png",
-                        help="open the window, train, save a screenshot and exit")
-    parser.add_argument("--session", metavar="FILE.json", help="start from a saved session")
-    parser.add_argument("--lesson", metavar="NAME",
-                        help="start with a lesson preset (see the Lessons menu; "
-                             "playground train --help lists the names)")
-    parser.add_argument("--iterations", type=int, default=0, metavar="N",
-                        help="iterations to train before the screenshot (default 0)")
-    parser.add_argument("--size", default="1280x800", metavar="WxH",
-                        help="window size for --screenshot (default 1280x800)")
+    window = parser.add_argument_group("the window")
+    window.add_argument("--lesson", metavar="NAME",
+                        help="start with a lesson (see the Lessons menu); data and network "
+                             "flags given too change its settings")
+    window.add_argument("--session", metavar="FILE.json", help="start from a saved session")
+    window.add_argument("--pace", metavar="N|max",
+                        help="iterations per second (1 … 10000) or max")
+    window.add_argument("--iterations", type=int, metavar="N",
+                        help="scripted: iterations to train before saving (default: a "
+                             "lesson's stop, else 0)")
+    window.add_argument("--size", default="1280x800", metavar="WxH",
+                        help="window size (default 1280x800)")
+    window.add_argument("--screenshot", metavar="OUT.png",
+                        help="train, save a picture of the window and exit")
+    window.add_argument("--state", metavar="OUT.json",
+                        help="train, save what the window shows as JSON and exit")
     # For playground bench --gui: print "shown <time.time()>" once the window is up, exit.
-    parser.add_argument("--report-shown", action="store_true", help=argparse.SUPPRESS)
-    return parser
+    window.add_argument("--report-shown", action="store_true", help=argparse.SUPPRESS)
+    before = set(vars(parser.parse_args([])))
+    network_options(parser)
+    shared = sorted(set(vars(parser.parse_args([]))) - before - {"preset", "json"})
+    return parser, shared
+
+
+def launch_from_args(argv: Sequence[str] | None):
+    """Return the ``Launch`` the command line asks for (``UsageError`` for bad input):
+    every file and setting is checked here, before a window opens."""
+    from playground.cli.options import UsageError, check_count, config_from_args
+    from playground.session.config import make_trainer
+    from playground.session.lessons import lessons
+    from playground.session.loop import check_pace
+    from playground.session.session_file import session_from_json
+    from playground.ui.launch import Launch
+
+    parser, shared = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.json or args.preset:
+        raise UsageError("--json and --preset are for playground train; the window takes "
+                         "--lesson and --state")
+    if args.iterations is not None:
+        check_count("iterations", args.iterations, 0)
+    try:
+        width, height = (int(n) for n in args.size.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size must look like 1280x800, got {args.size!r}") from None
+    pace = None
+    if args.pace is not None and args.pace != "max":
+        try:
+            pace = check_pace(float(args.pace))
+        except ValueError:
+            raise UsageError(f"--pace must be a number of iterations per second > 0 or "
+                             f"max, got {args.pace!r}") from None
+    if args.lesson is not None and args.lesson not in lessons():
+        raise UsageError(f"unknown lesson {args.lesson!r}; choose from {', '.join(lessons())}")
+    given = [name for name in shared if getattr(args, name) not in (None, False)]
+    if args.session is not None and (given or args.lesson):
+        raise UsageError("give a session file alone, without --lesson or data and network "
+                         "flags")
+    config = None
+    if args.session is not None:
+        try:
+            with open(args.session, encoding="utf-8") as handle:
+                config = session_from_json(handle.read())
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise UsageError(f"cannot open {args.session}: {error}") from None
+    elif given:
+        args.preset = args.lesson
+        config = config_from_args(args, None)
+    if config is not None:
+        try:
+            make_trainer(config)                 # the data loads and the network fits
+        except (ValueError, OSError) as error:
+            raise UsageError(str(error)) from None
+    return Launch(config=config, lesson=args.lesson, session=args.session,
+                  pace=args.pace if pace is None else pace,
+                  iterations=args.iterations, size=(width, height),
+                  screenshot=args.screenshot, state=args.state,
+                  report_shown=args.report_shown)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the GUI; return the process exit code."""
-    args = build_parser().parse_args(list(argv) if argv is not None else None)
-    if args.iterations < 0:
-        print("playground: error: --iterations must be at least 0", file=sys.stderr)
-        return 2
+    from playground.cli.options import UsageError
+
     try:
-        width, height = (int(n) for n in args.size.lower().split("x"))
-    except ValueError:
-        print(f"playground: error: --size must look like 1280x800, got {args.size!r}",
-              file=sys.stderr)
-        return 2
+        launch = launch_from_args(argv)
+    except UsageError as error:
+        print(f"playground: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     problem = display_problem()
     if problem:
         print(NO_DISPLAY_HINT.format(reason=problem), file=sys.stderr)
         return 1
     from playground.ui.launch import run_app
-
-    if args.lesson is not None:
-        from playground.session.lessons import lessons
-
-        if args.lesson not in lessons():
-            print(f"playground: error: unknown lesson {args.lesson!r}; choose from "
-                  f"{', '.join(lessons())}", file=sys.stderr)
-            return 2
-    return run_app(screenshot=args.screenshot, session=args.session, lesson=args.lesson,
-                   iterations=args.iterations, size=(width, height),
-                   report_shown=args.report_shown)
+    return run_app(launch)

@@ -284,8 +284,8 @@ def test_screenshot_mode_writes_a_picture_with_a_boundary(tmp_path):
     assert done.returncode == 0, done.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
-    # the decision-boundary plot sits left of centre in the upper half
-    colours = {image.pixel(x, y) for x in range(380, 740, 6) for y in range(60, 400, 6)}
+    # the decision-boundary plot sits in the upper right
+    colours = {image.pixel(x, y) for x in range(880, 1240, 6) for y in range(60, 400, 6)}
     assert len(colours) > 50
 
 

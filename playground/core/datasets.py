@@ -397,6 +397,7 @@ class DatasetSpec:
     classes: tuple[int, ...] = (2,)
     default_classes: int | None = 2
     default_seed: int = 1
+    inputs: int = 2                     # n_x of the points it draws
 
     def task_for(self, classes: int | None) -> str:
         """Return the task this generator produces with ``classes`` classes."""
@@ -409,9 +410,10 @@ class DatasetSpec:
 
 def _spec(name: str, label: str, description: str, samples: int, noise: float,
           make: Callable[[int, float, np.random.RandomState, int | None], Dataset],
-          classes: tuple[int, ...] = (2,), default_classes: int | None = 2) -> DatasetSpec:
+          classes: tuple[int, ...] = (2,), default_classes: int | None = 2,
+          inputs: int = 2) -> DatasetSpec:
     return DatasetSpec(name, label, task_for_classes(default_classes), description, samples,
-                       noise, make, classes, default_classes)
+                       noise, make, classes, default_classes, inputs=inputs)
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -433,7 +435,7 @@ DATASETS: dict[str, DatasetSpec] = {
               0.1, make_linear),
         _spec("housing", "house prices (regression)",
               "Price (100k) against size (1000 sq ft): 0 for small houses, then linear — "
-              "one ReLU neuron.", 100, 0.2, make_housing, (), None),
+              "one ReLU neuron.", 100, 0.2, make_housing, (), None, inputs=1),
         _spec("plane", "tilted plane (regression)", "y = 0.5 x1 − 0.3 x2 + 1 plus noise.", 200,
               0.2, make_plane, (), None),
     )

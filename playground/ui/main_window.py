@@ -26,6 +26,7 @@ from playground.session.commands import (
     SetLearningRate,
     SetPace,
     SetStopAt,
+    SetTrainingOptions,
     SetWeight,
 )
 from playground.session.config import RunConfig
@@ -200,6 +201,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
     def _connect(self) -> None:
         c = self.controls
         c.config_changed.connect(self._on_controls_config_changed)
+        c.options_changed.connect(self._on_controls_options_changed)
         c.learning_rate_changed.connect(self._on_controls_learning_rate_changed)
         c.play_toggled.connect(self.set_playing)
         c.step_requested.connect(self.step)
@@ -210,6 +212,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         c.pace_changed.connect(self._on_controls_pace_changed)
         c.stop_at_changed.connect(self._on_controls_stop_at_changed)
         self.units_view.unit_clicked.connect(self._on_units_unit_clicked)
+        self.lesson_view.step_requested.connect(self._on_lesson_step_requested)
         self.panes.tabs.currentChanged.connect(self._on_tabs_current_changed)
         net = self.network_view
         net.weight_edit_requested.connect(self._on_network_weight_edit_requested)
@@ -224,10 +227,16 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         self.session.failed.connect(self._on_session_failed)
 
     # -- commands -----------------------------------------------------------------------
-    def apply_config(self, config: RunConfig, message: str | None = None) -> None:
-        """Reset the run to ``config``; ``message`` None says what changed. The loop reports
-        failures (``failed``), and the run that was there goes on."""
-        self.session.send(Configure(config, message))
+    def apply_config(self, config: RunConfig, message: str | None = None,
+                     keep_playing: bool = True) -> None:
+        """Reset the run to ``config`` (a playing run plays on unless ``keep_playing`` is
+        False); ``message`` None says what changed. The loop reports failures
+        (``failed``), and the run that was there goes on."""
+        self.session.send(Configure(config, message, keep_playing))
+
+    @Slot(object)
+    def _on_controls_options_changed(self, config: RunConfig) -> None:
+        self.session.send(SetTrainingOptions(config))
 
     @Slot(float)
     def _on_controls_learning_rate_changed(self, learning_rate: float) -> None:
@@ -361,11 +370,12 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         self.controls.set_pace(pace)
         self.session.send(SetPace(self.controls.pace_slider.pace()))
 
-    def show_config_and_apply(self, config: RunConfig, message: str | None = None) -> str:
+    def show_config_and_apply(self, config: RunConfig, message: str | None = None,
+                              keep_playing: bool = True) -> str:
         """Show ``config`` in the controls and start a run from what they show; return the
         note on any value a control had to clamp."""
         note = self._show_config(config)
-        self.apply_config(self.controls.config(), message)
+        self.apply_config(self.controls.config(), message, keep_playing)
         return note
 
     # -- twin runs ----------------------------------------------------------------------
@@ -381,17 +391,42 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
 
     # -- lessons ------------------------------------------------------------------------
     def start_lesson(self, name: str) -> None:
-        """Set every control to the lesson's settings, reset, and explain what to watch."""
+        """Set every control to the lesson's settings, reset, and explain what to watch: the
+        run plays at the lesson's pace when the learner presses Space and pauses at its
+        stop."""
         preset = lesson(name)
         note = self._show_config(preset.config)
-        self.apply_config(self.controls.config(), f"Lesson: {preset.title}. Press Space to "
-                                                  f"train." + note)
         self.lesson_view.show_lesson(preset)
+        self._set_stage(preset.stages()[0])
+        self.apply_config(self.controls.config(),
+                          f"Lesson: {preset.title}. Press Space to play; it pauses at "
+                          f"iteration {preset.stop:,}." + note, keep_playing=False)
         if preset.instrument in self.docks:
             self.show_instrument(preset.instrument)
         self.lesson_dock.show()
         self.lesson_dock.raise_()
         self.resizeDocks([self.lesson_dock], [LESSON_HEIGHT], Qt.Orientation.Vertical)
+
+    def _set_stage(self, stage) -> None:
+        """Play at the stage's pace and pause at its stop (both shown on the controls)."""
+        self.set_pace(stage.pace)
+        self.controls.set_stop_at(stage.stop)
+        self.session.send(SetStopAt(stage.stop))
+
+    @Slot(int)
+    def _on_lesson_step_requested(self, index: int) -> None:
+        """Take the lesson's next step ``index``: its settings, then play to its stop."""
+        step = self.lesson_view.lesson.steps[index]
+        note = self._show_config(step.config)
+        self._set_stage(step)
+        if step.reset:
+            self.apply_config(self.controls.config(), f"{step.label}: the run starts again; "
+                              f"it pauses at iteration {step.stop:,}." + note,
+                              keep_playing=False)
+        else:
+            self.session.send(SetLearningRate(self.controls.config().learning_rate))
+        self.set_playing(True)
+        self.lesson_view.show_step(index)
 
     # -- lifetime -----------------------------------------------------------------------
     def _restore_settings(self) -> None:

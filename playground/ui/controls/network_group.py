@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from playground.core.network import MAX_HIDDEN_LAYERS
 from playground.core.objectives import DEFAULT_LOSS, OBJECTIVES, Objective
 from playground.session.config import RunConfig
+from playground.ui.controls.course2_groups import InputsBox
 from playground.ui.controls.form import buddy_label
 from playground.ui.controls.layer_rows import LayerRow
 from playground.ui.controls.resolved import Resolved
@@ -45,6 +46,9 @@ class NetworkGroup(QGroupBox):
         self._updating = False
         self.layer_rows: list[LayerRow] = []        # grows and shrinks in place
         column = QVBoxLayout(self)
+        self.inputs_box = InputsBox()
+        column.addWidget(buddy_label("Inputs: layer 0, the columns of X", self.inputs_box))
+        column.addWidget(self.inputs_box)
         self.layers_grid = QGridLayout()
         self.layers_grid.setVerticalSpacing(4)
         self.layers_grid.setColumnStretch(2, 1)
@@ -96,6 +100,8 @@ class NetworkGroup(QGroupBox):
             self._show_objective()
         finally:
             self._updating = False
+        self.inputs_box.show_config(config)
+        self.inputs_box.setEnabled(resolved.plane)
 
     def _show_layers(self) -> None:
         """Add or remove rows to match the hidden layers, then show each layer."""

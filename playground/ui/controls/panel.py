@@ -48,11 +48,16 @@ from playground.ui.controls.network_group import NetworkGroup
 from playground.ui.controls.resolved import Resolved, objective_for, resolve
 from playground.ui.controls.training_group import MAX_SEED, TrainingGroup
 
+#: Settings that change a running training without a reset (``commands.SetTrainingOptions``).
+LIVE_FIELDS = frozenset({"batch_size", "shuffle_seed", "optimizer", "beta", "beta1", "beta2",
+                         "epsilon", "decay_rate", "decay_interval", "l2", "l1", "keep_prob"})
+
 
 class ControlPanel(QWidget):
     """Data, network and training controls; emits a new RunConfig per user change."""
 
-    config_changed = Signal(object)
+    config_changed = Signal(object)      # a new RunConfig: reset the run
+    options_changed = Signal(object)     # a new RunConfig differing in LIVE_FIELDS only
     learning_rate_changed = Signal(float)
     play_toggled = Signal(bool)
     step_requested = Signal(int)
@@ -96,7 +101,8 @@ class ControlPanel(QWidget):
     def _connect_groups(self) -> None:
         """Route the groups' edits to ``_commit`` and their command buttons to the API."""
         data, network, training = self.data_group, self.network_group, self.training_group
-        for group in (data, network, training):
+        for group in (data, network, training, network.inputs_box, training.optimisation,
+                      training.regularisation):
             group.edited.connect(self._on_group_edited)
         data.dataset_chosen.connect(self._on_data_group_dataset_chosen)
         data.regenerate_button.clicked.connect(self._on_regenerate_button_clicked)
@@ -230,15 +236,19 @@ class ControlPanel(QWidget):
         return resolve(self._config, self._csv_task, self._csv_classes)
 
     def _commit(self, **changes: object) -> None:
-        """Apply ``changes``; emit ``config_changed`` once if the config really changed."""
+        """Apply ``changes``; if the config really changed, emit ``options_changed`` when
+        only LIVE_FIELDS did (the run goes on), else ``config_changed`` (a reset)."""
         try:
             new = self._config.replace(**changes)
-        except ValueError:
+        except ValueError as error:
+            self.notice.emit(str(error))
             new = self._config
-        changed = new != self._config
+        changed = {name for name in changes if getattr(new, name) != getattr(self._config, name)}
         self._config = new
         self._refresh()
-        if changed:
+        if changed and changed <= LIVE_FIELDS:
+            self.options_changed.emit(self.config())
+        elif changed:
             self.config_changed.emit(self.config())
 
     def _refresh(self) -> None:

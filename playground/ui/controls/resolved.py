@@ -32,6 +32,7 @@ class Resolved:
     data_seed: int
     task: str | None
     objective: Objective | None
+    plane: bool = True                  # the data's points are (x1, x2): features apply
 
 
 def objective_for(config: RunConfig, task: str | None) -> Objective | None:
@@ -62,4 +63,5 @@ def resolve(config: RunConfig, csv_task: str | None = None,
         task = spec.task_for(classes)
         default_seed = spec.default_seed
     data_seed = default_seed if config.data_seed is None else config.data_seed
-    return Resolved(spec, classes, samples, noise, data_seed, task, objective_for(config, task))
+    return Resolved(spec, classes, samples, noise, data_seed, task, objective_for(config, task),
+                    plane=spec is not None and spec.inputs == 2)

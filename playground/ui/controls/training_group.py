@@ -21,6 +21,11 @@ from PySide6.QtWidgets import (
 
 from playground.core.initialization import INITS
 from playground.session.config import RunConfig
+from playground.ui.controls.course2_groups import (
+    Collapsible,
+    OptimisationGroup,
+    RegularisationGroup,
+)
 from playground.ui.controls.form import buddy_label
 from playground.ui.controls.pace_row import PaceSlider, StopAtEdit
 from playground.ui.log_slider import LogSlider
@@ -111,6 +116,12 @@ class TrainingGroup(QGroupBox):
         grid.addWidget(self.reset_button, 1, 0)
         grid.addWidget(self.reinitialize_button, 1, 1)
         form.addRow(grid)
+        self.optimisation = OptimisationGroup()
+        self.regularisation = RegularisationGroup()
+        self.optimisation_box = Collapsible("Optimisation", self.optimisation)
+        self.regularisation_box = Collapsible("Regularisation", self.regularisation)
+        for box in (self.optimisation_box, self.regularisation_box):
+            form.addRow(box)
         self.show_config(config)
 
     def show_config(self, config: RunConfig) -> None:
@@ -126,6 +137,10 @@ class TrainingGroup(QGroupBox):
             self.seed_spin.setValue(config.seed)
         finally:
             self._updating = False
+        self.optimisation.show_config(config)
+        self.regularisation.show_config(config)
+        self.optimisation_box.set_summary(OptimisationGroup.summary(config))
+        self.regularisation_box.set_summary(RegularisationGroup.summary(config))
 
     def show_playing(self, playing: bool) -> None:
         """Show the Play/Pause button as ``playing``, emitting nothing."""
