@@ -179,6 +179,7 @@ def test_export_equals_the_engine_and_import_reproduces_it(qtbot, window, tmp_pa
     assert s.iteration == 50 and s.arch == model.arch
     assert window.controls.config().hidden_layers == (4,)
     assert all(np.array_equal(s.parameters[k], model.parameters[k]) for k in model.parameters)
+    np.testing.assert_array_equal(s.cost_history[:50], model.cost_history[:50])  # the curve
     window.step(10)
     assert sync(qtbot, window).iteration == 60            # and it trains on
 

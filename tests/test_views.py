@@ -742,3 +742,23 @@ def test_an_image_of_infinite_values_is_drawn_again_without_a_warning(qtbot):
     colors.show_image(item, image, (-1.0, 1.0))
     colors.show_image(item, image.copy(), (-1.0, 1.0))      # inf − inf: no RuntimeWarning
     assert item.image is not None and np.isinf(item.image[0, 0])
+
+
+def test_cost_shows_the_epoch_cost_apart_from_the_noisy_mini_batch_cost(qtbot):
+    from playground.core.grid import make_grid
+    from playground.session.config import RunConfig, make_trainer
+    from playground.session.snapshot import RunState, take_snapshot
+    trainer = make_trainer(RunConfig(batch_size=100, shuffle_seed=1, learning_rate=0.5))
+    trainer.run(40)                                     # 10 epochs of 4 mini-batches
+    frame = take_snapshot(trainer, run_id=1, state=RunState.PAUSED,
+                          grid=make_grid(trainer.shown_train.X, 20))
+    view = shown(qtbot, CostView())
+    view.update_snapshot(frame)
+    assert view.legend() == ["mini-batch J", "epoch J"]
+    x, y = view.epoch_curve.getData()
+    assert list(x) == [4 * e for e in range(1, 11)]
+    np.testing.assert_array_equal(y, trainer.epoch_history()[:, 1])
+    plain = make_trainer(RunConfig())
+    plain.run(10)
+    view.update_snapshot(take_snapshot(plain, run_id=2, state=RunState.PAUSED, grid=None))
+    assert view.legend() == ["train J"] and len(view.epoch_curve.getData()[0] or []) == 0

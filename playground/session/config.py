@@ -260,7 +260,8 @@ def trainer_for_model(model: SavedModel, config: RunConfig) -> Trainer:
         raise ValueError(f"the file's network ({sizes}) does not fit the data "
                          f"({seen.n_x} inputs, {seen.n_y} outputs)")
     return trainer_for(config, train, test, parameters=dict(model.parameters),
-                       iteration=model.iteration, resume=model.resume or None)
+                       iteration=model.iteration, resume=model.resume or None,
+                       cost_history=model.cost_history)
 
 
 # Which RunConfig fields belong to which part of the controls, for the reset message.

@@ -62,7 +62,7 @@ class Trainer(TrainerReadings):
     pictures draw (default: ``train``, ``test``). ``options`` adds course 2 (default: plain
     full-batch gradient descent); ``resume`` holds what an exact continuation needs
     besides the parameters (moments, counters, the generator's state: ``resume_arrays()``
-    of the run saved).
+    of the run saved) and ``cost_history`` its cost curve so far, rows [iteration, J].
     """
 
     def __init__(self, arch: Architecture, train: Dataset, test: Dataset | None = None, *,
@@ -71,7 +71,8 @@ class Trainer(TrainerReadings):
                  iteration: int = 0, history_capacity: int = 2048,
                  options: TrainingOptions | None = None,
                  resume: dict[str, np.ndarray] | None = None, inputs: Inputs | None = None,
-                 shown: tuple[Dataset, Dataset | None] | None = None) -> None:
+                 shown: tuple[Dataset, Dataset | None] | None = None,
+                 cost_history: np.ndarray | None = None) -> None:
         check_data(train.X, arch, train.Y)
         if test is not None:
             check_data(test.X, arch, test.Y)
@@ -93,6 +94,10 @@ class Trainer(TrainerReadings):
                             iteration)
             if resume is not None:
                 self.engine.resume(resume)
+            for i, cost in np.asarray(cost_history if cost_history is not None
+                                      else np.zeros((0, 2))).reshape(-1, 2):
+                if i < self.iteration:        # the saved run's curve, up to where it stops
+                    self.history.add(int(i), (cost, math.nan))
 
     # -- state ------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:

@@ -19,6 +19,7 @@ from playground.core.datasets import DATASETS, Dataset
 from playground.core.npz import ModelFileError, SavedModel, load_model, save_model
 from playground.session.commands import LoadModel
 from playground.session.config import RunConfig
+from playground.session.data_spec import data_spec
 from playground.session.session_file import session_from_json, session_to_json
 
 
@@ -45,16 +46,16 @@ class FileActions:
         return path or None
 
     def current_model(self) -> SavedModel | None:
-        """Return the newest snapshot's parameters and settings as a SavedModel."""
+        """Return the newest frame's parameters and settings as a SavedModel, with the
+        data it trained on (so that loading it evaluates on the same examples)."""
         s = self.session.latest
         if s is None:
             return None
-        config = self.controls.config()
+        config = s.config or self.controls.config()
         return SavedModel(s.arch, dict(s.parameters), init=s.init,
                           init_scale=s.init_scale, seed=s.seed,
                           learning_rate=s.learning_rate, iteration=s.iteration,
-                          cost_history=s.cost_history,
-                          dataset=config.data_path or config.dataset)
+                          cost_history=s.cost_history, **data_spec(config))
 
     def export_weights(self, path: str) -> bool:
         """Write the current parameters to ``path``; show an error and return False on failure."""

@@ -25,6 +25,7 @@ TRAIN_COLOR = colors.CLASS_COLORS[0]
 TEST_COLOR = colors.CLASS_COLORS[4]
 DIVERGENCE_COLOR = colors.CLASS_COLORS[1]
 RATE_COLOR = colors.CLASS_COLORS[3]
+EPOCH_COLOR = colors.CLASS_COLORS[2]
 HOVER_HINT = "Hover the curve to read a cost."
 
 
@@ -74,6 +75,18 @@ def range_frame(x: np.ndarray, y: np.ndarray, log_y: bool, log_x: bool = False
     return (np.log10(xs) if log_x else xs), (np.log10(ys) if log_y else ys)
 
 
+def epoch_points(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Return (iterations, costs) of the epoch costs, placed at the iteration each epoch
+    ended; empty when every iteration is an epoch (the whole set as one batch: the train
+    curve is the epoch curve then)."""
+    rows = snapshot.epoch_history
+    m = snapshot.train.m if snapshot.train is not None else 0
+    if len(rows) == 0 or snapshot.batch_size >= m:
+        return np.zeros(0), np.zeros(0)
+    per_epoch = -(-m // snapshot.batch_size)
+    return rows[:, 0] * per_epoch, rows[:, 1]
+
+
 def rate_markers(changes: tuple[tuple[int, float], ...], x_end: float
                  ) -> list[tuple[int, float]]:
     """Return the learning-rate changes worth a marker: the last of any changes closer
@@ -114,6 +127,7 @@ class CostView(QWidget):
         self._run_id: int | None = None
         self._train = (np.zeros(0), np.zeros(0))    # what is drawn, in data units
         self._test = (np.zeros(0), np.zeros(0))
+        self._epochs = (np.zeros(0), np.zeros(0))   # at the iteration each epoch ended
         self._markers: list[tuple[int, float]] = []   # (iteration, new α) drawn
         self._shown_markers: tuple | None = None        # what the marker lines show
 
@@ -127,6 +141,11 @@ class CostView(QWidget):
         for curve in (self.train_curve, self.test_curve):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
+        # with mini-batches: the full training cost after each epoch, over the noisy curve
+        self.epoch_curve = self.plot_item.plot(
+            name="epoch J", pen=pg.mkPen(EPOCH_COLOR, width=2), symbol="o", symbolSize=4,
+            symbolPen=None, symbolBrush=pg.mkBrush(EPOCH_COLOR))
+        self.epoch_curve.setZValue(5)
         # every learning-rate change as a vertical dotted line, all in one item
         self.rate_lines = self.plot_item.plot(
             pen=pg.mkPen(RATE_COLOR, width=1, style=Qt.PenStyle.DotLine), connect="pairs")
@@ -201,8 +220,10 @@ class CostView(QWidget):
         self._test = with_current(snapshot.test_cost_history, snapshot.iteration,
                                   snapshot.test_cost if len(snapshot.test_cost_history) else None)
         self._markers = rate_markers(snapshot.rate_changes, float(snapshot.iteration))
+        self._epochs = epoch_points(snapshot)
         self._draw_curves()
-        self._show_legend(test=len(snapshot.test_cost_history) > 0, rates=bool(self._markers))
+        self._show_legend(test=len(snapshot.test_cost_history) > 0, rates=bool(self._markers),
+                          epochs=len(self._epochs[0]) > 0)
         divergence = snapshot.divergence
         self.divergence_line.setVisible(divergence is not None)   # first: a hidden label
         if divergence is not None:                                  # ignores new text
@@ -256,12 +277,14 @@ class CostView(QWidget):
     def _y_shown(self, y: float) -> float:
         return float(np.log10(y)) if self.log_checkbox.isChecked() else float(y)
 
-    def _show_legend(self, test: bool, rates: bool) -> None:
-        """List under the plot what it draws: train J, test J (with a test set) and the
-        learning-rate marks (once there is one)."""
-        entries = [("train J", TRAIN_COLOR, "━━"), ("test J", TEST_COLOR, "╍╍"),
+    def _show_legend(self, test: bool, rates: bool, epochs: bool = False) -> None:
+        """List under the plot what it draws: train J (per mini-batch when there are
+        mini-batches), the epoch cost, test J (with a test set) and the learning-rate
+        marks (once there is one)."""
+        entries = [("mini-batch J" if epochs else "train J", TRAIN_COLOR, "━━"),
+                   ("epoch J", EPOCH_COLOR, "━●"), ("test J", TEST_COLOR, "╍╍"),
                    ("α changed", RATE_COLOR, "┆")]
-        shown = [e for e, wanted in zip(entries, (True, test, rates)) if wanted]
+        shown = [e for e, wanted in zip(entries, (True, epochs, test, rates)) if wanted]
         legend = [name for name, _, _ in shown]
         if legend == getattr(self, "_legend", None):
             return
@@ -275,6 +298,7 @@ class CostView(QWidget):
         train, test = drawable(*self._train, log_y, log_x), drawable(*self._test, log_y, log_x)
         self.train_curve.setData(*train)
         self.test_curve.setData(*test)
+        self.epoch_curve.setData(*drawable(*self._epochs, log_y, log_x))
         corners = range_frame(np.concatenate([train[0], test[0]]),
                               np.concatenate([train[1], test[1]]), log_y, log_x)
         if corners is None:
