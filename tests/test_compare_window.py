@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QThread
+from PySide6.QtWidgets import QToolButton
 
 from playground.session.commands import ConfigureTwins
 from playground.session.config import RunConfig
@@ -278,3 +279,17 @@ def test_an_unreadable_list_is_marked_and_changes_nothing(qtbot, window):
     editor.edit.editingFinished.emit()
     after = sync(qtbot, window)
     assert "border" in editor.edit.styleSheet() and after.run_id == before.run_id
+
+
+def test_each_run_shows_its_diagram_zeros_identical_random_apart(qtbot, window):
+    window.choose("init", ("zeros", 0.01), ("random", 0.01))
+    window.step(50)
+    sync(qtbot, window)
+    window.draw_now()
+    zeros, random = (column.network_view for column in window.columns)
+    a = [zeros.node_image(1, u) for u in range(1, 5)]
+    b = [random.node_image(1, u) for u in range(1, 5)]
+    assert all(np.array_equal(a[0], image) for image in a[1:])
+    assert not all(np.array_equal(b[0], image) for image in b[1:])
+    shown = [b.text() for b in zeros.findChildren(QToolButton) if b.isVisibleTo(zeros)]
+    assert not {"+", "−", "×"} & set(shown)             # twin diagrams are to look at

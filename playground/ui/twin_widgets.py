@@ -26,6 +26,7 @@ from playground.ui.status_view import describe_layer
 from playground.ui.views import colors
 from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import cost_plot, drawable, with_current
+from playground.ui.views.network_view import NetworkView
 from playground.ui.views.symmetry_view import SymmetryView
 
 RUN_COLORS = ((148, 103, 189), (44, 160, 44))      # purple A, green B: not class colours
@@ -141,7 +142,8 @@ def status_html(s: Snapshot) -> str:
 
 
 class RunColumn(QWidget):
-    """One run's column: its title, numbers, decision boundary and symmetry history.
+    """One run's column: its title, numbers, network diagram beside its decision boundary,
+    and its symmetry history: zeros against random reads at a glance.
 
     ``break_symmetry_requested(run, layer, size)`` re-emits the symmetry view's request
     with the column's run (0 = A, 1 = B).
@@ -162,13 +164,19 @@ class RunColumn(QWidget):
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.network_view = NetworkView(editable=False)
         self.boundary_view = BoundaryView()
         self.symmetry_view = SymmetryView()
-        self.symmetry_view.break_symmetry_requested.connect(
-            self._on_symmetry_view_break_symmetry_requested)
+        for view in (self.symmetry_view, self.network_view):
+            view.break_symmetry_requested.connect(
+                self._on_symmetry_view_break_symmetry_requested)
 
+        self.pictures = QSplitter(Qt.Orientation.Horizontal)
+        self.pictures.addWidget(self.network_view)
+        self.pictures.addWidget(self.boundary_view)
+        self.pictures.setSizes([320, 320])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.boundary_view)
+        self.splitter.addWidget(self.pictures)
         self.splitter.addWidget(self.symmetry_view)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
@@ -194,6 +202,7 @@ class RunColumn(QWidget):
     def update_snapshot(self, snapshot: Snapshot) -> None:
         """Draw this run's ``snapshot`` in every part of the column."""
         self.status_label.setText(status_html(snapshot))
+        self.network_view.update_snapshot(snapshot)
         self.boundary_view.update_snapshot(snapshot)
         self.symmetry_view.update_snapshot(snapshot)
 
