@@ -152,6 +152,21 @@ def test_boundary_binary_draws_the_probability_with_levels_0_1(qtbot, flower):
     assert "A[3]" in view.plot_item.titleLabel.text
 
 
+def test_boundary_in_a_narrow_column_keeps_the_colour_bar_inside(qtbot, flower):
+    # the long title once set the plot's minimum width: at 340 px the colour bar's
+    # numbers were cut off at the right edge
+    view = shown(qtbot, BoundaryView())
+    view.update_snapshot(flower)
+    view.resize(300, 300)
+    qtbot.waitUntil(lambda: view.plot_widget.width() == 300)
+    QApplication.processEvents()
+    axis = view.color_bar.getAxis("right")
+    right = axis.mapRectToScene(axis.boundingRect()).right()
+    assert view.plot_item.geometry().width() <= 300
+    assert right <= view.plot_widget.width()
+    assert "A[3]" in view.plot_item.titleLabel.text
+
+
 def test_boundary_image_sits_on_the_grid_with_y_up(qtbot, flower):
     view = shown(qtbot, BoundaryView())
     view.update_snapshot(flower)

@@ -44,6 +44,29 @@ KEY_POINTS = "●  training     ○  test"
 KEY_CURVE = "●  training     ○  test     ━  model ŷ"
 
 
+class TitleLabel(pg.LabelItem):
+    """A plot title that does not set the plot's minimum width.
+
+    pyqtgraph's title asks for its text's width; in a narrow column that widens the plot
+    past its widget, and the colour bar's numbers are cut off at the right. This one
+    lets its text run over the axes instead.
+    """
+
+    def updateMin(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().updateMin()
+        self.setMinimumWidth(0)
+
+    @classmethod
+    def put_in(cls, plot: pg.PlotItem) -> None:
+        """Replace ``plot``'s title label with one of these (in its place in the layout)."""
+        old = plot.titleLabel
+        plot.layout.removeItem(old)
+        old.setParentItem(None)
+        plot.titleLabel = cls("", size="11pt", parent=plot)
+        plot.layout.addItem(plot.titleLabel, 0, 1)
+        plot.setTitle(None)
+
+
 class BoundaryView(QWidget):
     """Draws A[L] (or one hidden unit) over the input plane, and the data points on top."""
 
@@ -59,6 +82,7 @@ class BoundaryView(QWidget):
 
         self.plot_widget = pg.PlotWidget(background=colors.BACKGROUND)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        TitleLabel.put_in(self.plot_item)
         colors.style_plot(self.plot_item)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
@@ -389,7 +413,10 @@ class BoundaryView(QWidget):
             self.plot_item.setRange(xRange=(x_min, x_max), yRange=y_range, padding=0.05)
 
     def _set_title(self, text: str) -> None:
-        """Set the plot title only when it changes (a new title re-lays out the plot)."""
+        """Set the plot title only when it changes (a new title re-lays out the plot).
+
+        The title may be wider than a narrow plot (see ``TitleLabel``).
+        """
         if self.plot_item.titleLabel.text != text:
             self.plot_item.setTitle(text, color=colors.FOREGROUND, size="10pt")
 
