@@ -15,6 +15,7 @@ from playground.session.commands import (
     Play,
     SetLearningRate,
     SetPace,
+    SetPlaneAspect,
     SetStopAt,
     Step,
     Stop,
@@ -244,6 +245,27 @@ def test_a_new_network_while_playing_resets_and_keeps_playing_and_says_so():
     assert all(f.steps_per_second == 0 for f in frames if f.iteration == 0)
     last = frames[-1]
     assert last.arch.layer_dims == (2, 2, 1) and last.state is RunState.PAUSED
+
+
+def test_the_plane_takes_the_plots_shape_for_this_run_and_the_next_and_the_run_goes_on():
+    clock = Clock()
+    sent: list = []
+    loop = RunLoop(send=sent.append, clock=clock)
+    script = [(0.0, Configure(RunConfig())), (0.0, Step(7)), (0.0, SetPlaneAspect(2.0)),
+              (0.0, SetPlaneAspect(50.0)), (0.0, Configure(RunConfig(hidden_layers=(3,))))]
+    loop.serve(ScriptedInbox(clock, script, until=0.0))
+    grids = [m.grid for m in sent if isinstance(m, RunData)]
+    assert len(grids) == 3                          # the first run, its new shape, the next run
+    for grid in grids[1:]:
+        x_min, x_max, y_min, y_max = grid.extent
+        assert (x_max - x_min) / (y_max - y_min) == pytest.approx(2.0)
+    first, wider = grids[0].extent, grids[1].extent
+    assert wider[2:] == pytest.approx(first[2:]) and wider[0] < first[0] < first[1] < wider[1]
+    reshaped = next(i for i, m in enumerate(sent) if isinstance(m, RunData)
+                    and m.grid is grids[1])
+    frame = sent[reshaped + 1]
+    assert isinstance(frame, Snapshot) and frame.iteration == 7     # same run, drawn again
+    assert any(isinstance(m, Failed) and "width / height" in m.why for m in sent)
 
 
 def test_learning_rate_changes_reach_the_frame_for_the_cost_curve():

@@ -134,3 +134,22 @@ def test_the_pace_control_paces_the_run_and_is_remembered(qtbot, window):
     seen = sorted(set(frames))
     assert seen == list(range(seen[0], seen[0] + len(seen)))      # every iteration drawn
     assert str(window.settings.value("training/pace")) in ("5", "5.0")
+
+
+def test_the_boundary_is_shaded_to_the_plots_edges_after_a_resize(qtbot, window):
+    # the plot keeps equal scales on both axes; the plane it shades was the data's box,
+    # which left blank bands beside it in any plot of another shape
+    view = window.boundary_view
+    box = view.plot_item.getViewBox()
+    for size in ((1280, 800), (1024, 700), (1920, 1080)):
+        window.resize(*size)
+        qtbot.waitUntil(lambda: view.plane_aspect is not None and abs(
+            view.plane_aspect / (box.width() / box.height()) - 1) < 0.03, timeout=10_000)
+        latest = sync(qtbot, window)
+        x_min, x_max, y_min, y_max = latest.grid.extent
+        assert (x_max - x_min) / (y_max - y_min) == pytest.approx(view.plane_aspect)
+        (left, right), (bottom, top) = box.viewRange()
+        span_x, span_y = x_max - x_min, y_max - y_min
+        assert abs(left - x_min) < 0.03 * span_x and abs(right - x_max) < 0.03 * span_x
+        assert abs(bottom - y_min) < 0.03 * span_y and abs(top - y_max) < 0.03 * span_y
+        assert latest.iteration == 0 and latest.cost == pytest.approx(0.693048, abs=5e-7)

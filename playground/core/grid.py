@@ -36,14 +36,26 @@ class Grid:
         return float(self.xs[0]), float(self.xs[-1]), float(ys[0]), float(ys[-1])
 
 
-def make_grid(X: np.ndarray, resolution: int = 100, margin: float = 0.1) -> Grid | None:
-    """Return a grid over the range of X (n_x, m) widened by ``margin``; None if n_x > 2."""
+def make_grid(X: np.ndarray, resolution: int = 100, margin: float = 0.1,
+              aspect: float | None = None) -> Grid | None:
+    """Return a grid over the range of X (n_x, m) widened by ``margin``; None if n_x > 2.
+
+    ``aspect`` (2-D only): the width / height of the plot it fills. The shorter side is
+    widened about its centre until x span / y span = aspect, so a plot with equal scales
+    on both axes is shaded to its edges. Still resolution × resolution points.
+    """
     n_x = X.shape[0]
     if n_x > 2 or X.shape[1] == 0:
         return None
     lows, highs = X.min(axis=1), X.max(axis=1)
     pad = np.maximum((highs - lows) * margin, 0.5)
-    axes = [np.linspace(lo - p, hi + p, resolution) for lo, hi, p in zip(lows, highs, pad)]
+    lows, highs = lows - pad, highs + pad
+    if n_x == 2 and aspect is not None:
+        spans = highs - lows
+        wanted = np.maximum(spans, [spans[1] * aspect, spans[0] / aspect])
+        centres = (lows + highs) / 2
+        lows, highs = centres - wanted / 2, centres + wanted / 2
+    axes = [np.linspace(lo, hi, resolution) for lo, hi in zip(lows, highs)]
     if n_x == 1:
         return Grid(axes[0], None, axes[0][None, :])
     # Row r of the image is ys[r]; column c is xs[c]: points are laid out row by row.

@@ -175,6 +175,20 @@ class SetPace:
 
 
 @dataclass(frozen=True)
+class SetPlaneAspect:
+    """Draw the input plane to fill a plot of width / height ``aspect`` (None: the data's
+    own range, widened by a margin)."""
+
+    aspect: float | None
+
+    def apply(self, loop: RunLoop) -> None:
+        try:
+            loop.set_plane_aspect(self.aspect)
+        except ValueError as error:
+            loop.refuse(str(error))
+
+
+@dataclass(frozen=True)
 class SetStopAt:
     """Pause a playing run when it reaches ``iteration`` (None: never)."""
 

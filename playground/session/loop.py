@@ -123,6 +123,7 @@ class RunLoop:
         self.message = ""
         self.notice = ""                    # said with the next run installed
         self.grid: Grid | None = None
+        self.plane_aspect: float | None = None    # width / height of the plot of the plane
         self.speed = SpeedMeter()
         self._make_frame: FrameMaker | None = None
         self._paced_from = (0.0, 0)               # (time, iteration) the pace counts from
@@ -253,10 +254,25 @@ class RunLoop:
         """Make ``run`` the loop's run (a new run id), paused unless ``playing``; send its
         data and a frame."""
         self.run, self._make_frame, self.settings = run, make_frame, settings
-        self.grid = make_grid(run.train.X, GRID_RESOLUTION)
-        self.send(RunData(run.train, run.test, self.grid))
+        self._send_data()
         self.restart(" ".join(filter(None, (self.notice, message))), playing)
         self.notice = ""
+
+    def _send_data(self) -> None:
+        """Send the run's data and its input plane, drawn to fill the window's plot."""
+        run = self.run
+        self.grid = make_grid(run.train.X, GRID_RESOLUTION, aspect=self.plane_aspect)
+        self.send(RunData(run.train, run.test, self.grid))
+
+    def set_plane_aspect(self, aspect: float | None) -> None:
+        """Draw the input plane to fill a plot ``aspect`` = width / height (None: the data's
+        own range); the run goes on as it was."""
+        if aspect is not None and not 0.1 <= aspect <= 10:
+            raise ValueError(f"a plot's width / height must be 0.1 … 10, got {aspect:g}")
+        self.plane_aspect = aspect
+        if self.run is not None:
+            self._send_data()
+            self.publish()
 
     def restart(self, message: str, playing: bool = False) -> None:
         """The run starts over (a new run id: the plots start afresh), paused unless

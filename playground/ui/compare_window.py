@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.session.commands import BreakSymmetry, ConfigureTwins
+from playground.session.commands import BreakSymmetry, ConfigureTwins, SetPlaneAspect
 from playground.session.config import RunConfig
 from playground.session.snapshot import RunState
 from playground.session.twin import (
@@ -162,6 +162,9 @@ class CompareWindow(RunCommands, QMainWindow):
         self._on_break_checkbox_toggled(False)
         for column in self.columns:
             column.break_symmetry_requested.connect(self._on_column_break_symmetry_requested)
+        # the two runs share one plane: it takes the first column's plot's shape
+        self.columns[0].boundary_view.plane_aspect_changed.connect(
+            lambda aspect: self.session.send(SetPlaneAspect(aspect)))
         self.session.snapshot_ready.connect(self._on_session_snapshot_ready)
         self.session.failed.connect(self._on_session_failed)
 

@@ -126,6 +126,9 @@ class Script(QObject):
                 self.window.session.send(SetStopAt(self._target))
                 self.window.session.send(Play(True))
                 return
+            self._saving = True                        # nothing to train: settle, save
+            self._token = self._settle()
+            return
         self._saving = True
         self._save()
 
@@ -135,12 +138,18 @@ class Script(QObject):
                 and frame.state is RunState.PAUSED
                 and (frame.iteration >= self._target or frame.diverged)):
             self._saving = True
-            self._token = self.window.session.sync()   # every command done, then save
+            self._token = self._settle()
 
     @Slot(str, object)
     def _on_session_failed(self, message: str, kept: object) -> None:
         self.code = EXIT_BAD_INPUT
         self._quit()
+
+    def _settle(self) -> int:
+        """Have the run draw its plane to the plot's shape now (not after the resize delay),
+        then ask for a sync: its answer comes once every command sent is done."""
+        self.window.boundary_view.report_plane_aspect()
+        return self.window.session.sync()
 
     def _save(self) -> None:
         self.window.draw_now()

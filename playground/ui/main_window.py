@@ -25,6 +25,7 @@ from playground.session.commands import (
     Configure,
     SetLearningRate,
     SetPace,
+    SetPlaneAspect,
     SetStopAt,
     SetTrainingOptions,
     SetWeight,
@@ -212,6 +213,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         c.pace_changed.connect(self._on_controls_pace_changed)
         c.stop_at_changed.connect(self._on_controls_stop_at_changed)
         self.units_view.unit_clicked.connect(self._on_units_unit_clicked)
+        self.boundary_view.plane_aspect_changed.connect(self._on_boundary_plane_aspect_changed)
         self.lesson_view.step_requested.connect(self._on_lesson_step_requested)
         self.panes.tabs.currentChanged.connect(self._on_tabs_current_changed)
         net = self.network_view
@@ -241,6 +243,10 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
     @Slot(float)
     def _on_controls_learning_rate_changed(self, learning_rate: float) -> None:
         self.session.send(SetLearningRate(learning_rate))
+
+    @Slot(float)
+    def _on_boundary_plane_aspect_changed(self, aspect: float) -> None:
+        self.session.send(SetPlaneAspect(aspect))
 
     @Slot(object)
     def _on_controls_pace_changed(self, pace: float | None) -> None:

@@ -9,6 +9,10 @@ What is drawn depends on the data (all from the snapshot):
 - 1-D data    the fitted curve ŷ(x) over the training points (no image);
 - n_x > 2     a message: there is no input plane to draw.
 
+The plane is drawn to the plot's edges: ``plane_aspect_changed`` reports the plot's
+width / height when it settles after a resize, and the run draws its next frames over a
+plane of that shape (equal scales on both axes, so a circle stays round).
+
 ``show_unit(layer, unit)`` swaps the output for one hidden unit's activation A[l]_u over
 the same plane (1-based, as in the notes) until ``show_output()``.
 """
@@ -18,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QRectF, Qt, Slot
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -42,6 +46,8 @@ TEST_SIZE = 8
 CURVE_COLOR = "#202020"
 KEY_POINTS = "●  training     ○  test"
 KEY_CURVE = "●  training     ○  test     ━  model ŷ"
+ASPECT_DELAY_MS = 150       # a resize reports the plot's shape once it has settled
+ASPECT_CHANGE = 0.02        # … and only if it changed by more than 2 %
 
 
 class TitleLabel(pg.LabelItem):
@@ -68,12 +74,20 @@ class TitleLabel(pg.LabelItem):
 
 
 class BoundaryView(QWidget):
-    """Draws A[L] (or one hidden unit) over the input plane, and the data points on top."""
+    """Draws A[L] (or one hidden unit) over the input plane, and the data points on top.
+
+    Signals
+    -------
+    plane_aspect_changed(aspect)   the plot's width / height: draw the plane in that shape
+    """
+
+    plane_aspect_changed = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.plane_aspect: float | None = None    # the shape last reported
         self._snapshot: Snapshot | None = None
-        self._data_key: tuple[int, int, int] | None = None
+        self._data_key: tuple[int, ...] | None = None
         self._arch_key: object = None
         self._mode: str | None = None          # which colour map/levels the image has now
         self._range_key: object = None
@@ -86,6 +100,11 @@ class BoundaryView(QWidget):
         colors.style_plot(self.plot_item)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
+        self._aspect_timer = QTimer(self)
+        self._aspect_timer.setSingleShot(True)
+        self._aspect_timer.setInterval(ASPECT_DELAY_MS)
+        self._aspect_timer.timeout.connect(self._on_aspect_timer_timeout)
+        self.plot_item.getViewBox().sigResized.connect(self._on_view_box_resized)
 
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.image_item.setZValue(-20)
@@ -191,7 +210,7 @@ class BoundaryView(QWidget):
             self.discretize_checkbox.setEnabled(False)
             return
         self._stack.setCurrentWidget(self.plot_widget)
-        data_key = (snapshot.run_id, id(snapshot.train), id(snapshot.test))
+        data_key = (snapshot.run_id, id(snapshot.train), id(snapshot.test), id(snapshot.grid))
         if data_key != self._data_key:
             self._data_key = data_key
             self._set_data(snapshot.train, snapshot.test, snapshot.grid)
@@ -202,6 +221,26 @@ class BoundaryView(QWidget):
         self._redraw()
 
     # ------------------------------------------------------------------ slots
+
+    @Slot(object)
+    def _on_view_box_resized(self, view_box: object) -> None:
+        self._aspect_timer.start()
+
+    @Slot()
+    def _on_aspect_timer_timeout(self) -> None:
+        self.report_plane_aspect()
+
+    def report_plane_aspect(self) -> None:
+        """Report the plot's shape now if it changed by more than ASPECT_CHANGE."""
+        self._aspect_timer.stop()
+        box = self.plot_item.getViewBox()
+        width, height = box.width(), box.height()
+        if width < 20 or height < 20:                  # not laid out yet, or folded away
+            return
+        aspect = min(10.0, max(0.1, width / height))
+        if self.plane_aspect is None or abs(aspect / self.plane_aspect - 1) > ASPECT_CHANGE:
+            self.plane_aspect = aspect
+            self.plane_aspect_changed.emit(aspect)
 
     @Slot(bool)
     def _on_discretize_checkbox_toggled(self, checked: bool) -> None:
@@ -322,7 +361,7 @@ class BoundaryView(QWidget):
         elif s.train.task == "multiclass":
             self._show_classes(colors.class_shading(s.outputs, discretize))
             title = (f"Predicted class (argmax A[{L}])" if discretize else
-                     f"Predicted class (argmax A[{L}]), paler where less sure")
+                     f"Class argmax A[{L}], paler where less sure")
             self._set_title(title)
         else:
             self._show_scalar(s.outputs[0], self._value_levels(), "value", "ŷ")
