@@ -20,7 +20,7 @@ from playground.core.grid import make_grid
 from playground.session.snapshot import Snapshot, fake_snapshot
 from playground.session.trainer import Divergence
 from playground.ui.views import colors
-from playground.ui.views.boundary_view import BoundaryView
+from playground.ui.views.boundary_view import BoundaryView, short_title
 from playground.ui.views.cost_view import CostView
 from playground.ui.views.unit_tiles import (
     LARGEST,
@@ -164,7 +164,20 @@ def test_boundary_in_a_narrow_column_keeps_the_colour_bar_inside(qtbot, flower):
     right = axis.mapRectToScene(axis.boundingRect()).right()
     assert view.plot_item.geometry().width() <= 300
     assert right <= view.plot_widget.width()
-    assert "A[3]" in view.plot_item.titleLabel.text
+    title = view.plot_item.titleLabel
+    assert title.text == "A[3] = P(y = 1 | x)"          # the short form fits
+    assert title.full == "A[3] = P(y = 1 | x): blue → 0, red → 1"
+    view.resize(700, 400)
+    qtbot.waitUntil(lambda: title.text == title.full)
+
+
+def test_short_titles_name_what_is_drawn():
+    assert short_title("A[1] unit 3 (tanh) over the input plane") == "A[1] unit 3 (tanh)"
+    assert short_title("Predicted class (argmax A[2]), paler where less sure") == (
+        "Predicted class (argmax A[2])")
+    assert short_title("Predicted class (A[2] > 0.5): blue 0, red 1") == (
+        "Predicted class (A[2] > 0.5)")
+    assert short_title("W[1]") == "W[1]"
 
 
 def test_boundary_image_sits_on_the_grid_with_y_up(qtbot, flower):

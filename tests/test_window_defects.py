@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QTabBar
 
 from playground.session.commands import Play, SetPace
 from playground.session.config import RunConfig
+from playground.session.lessons import lesson
 from playground.session.snapshot import RunState
+from playground.ui.lesson_view import LessonView
 from playground.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
@@ -153,3 +155,21 @@ def test_the_boundary_is_shaded_to_the_plots_edges_after_a_resize(qtbot, window)
         assert abs(left - x_min) < 0.03 * span_x and abs(right - x_max) < 0.03 * span_x
         assert abs(bottom - y_min) < 0.03 * span_y and abs(top - y_max) < 0.03 * span_y
         assert latest.iteration == 0 and latest.cost == pytest.approx(0.693048, abs=5e-7)
+
+
+def test_the_lesson_checklist_wraps_in_a_narrow_panel_and_its_text_ticks(qtbot):
+    # a check box's text never wraps: one long item once widened the panel past a
+    # 1024-pixel window and squeezed the explanation to a word per line
+    view = LessonView()
+    qtbot.addWidget(view)
+    view.show_lesson(lesson("gradient-check"))
+    longest = max(len(text) for text in view.lesson.watch)
+    assert longest > 100
+    view.resize(560, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.minimumSizeHint().width() <= 560
+    assert all(item.label.wordWrap() and item.label.width() < 400 for item in view.items)
+    assert view.text.width() > 150
+    qtbot.mouseClick(view.items[1].label, Qt.MouseButton.LeftButton)
+    assert [check.isChecked() for check in view.checks] == [False, True, False, False]

@@ -11,11 +11,14 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -39,6 +42,29 @@ def stage_text(stage: Step) -> str:
     return f"Pauses at iteration {stage.stop:,}, at {pace_text(stage.pace)}."
 
 
+class WatchItem(QWidget):
+    """One line of the checklist: a tick box and its text, wrapped to the panel's width
+    (a QCheckBox's own text never wraps: a long item would widen the whole panel)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = QCheckBox()
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setMinimumWidth(80)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        """A click on the text ticks the box, as on a check box's own text."""
+        self.check.toggle()
+        event.accept()
+
+
 class LessonView(QWidget):
     """One lesson's explanation, checklist and steps; ``show_lesson(None)``: how to pick one.
 
@@ -56,10 +82,12 @@ class LessonView(QWidget):
         self.text.setOpenExternalLinks(False)
         self.text.setHtml(EMPTY_TEXT)
         self.watch_title = QLabel("<b>Watch for</b> (tick what you saw)")
+        self.watch_title.setWordWrap(True)
         self.watch_box = QWidget()
         self.watch_layout = QVBoxLayout(self.watch_box)
         self.watch_layout.setContentsMargins(0, 0, 0, 0)
         self.watch_layout.setSpacing(2)
+        self.items: list[WatchItem] = []
         self.checks: list[QCheckBox] = []
         self.stop_label = QLabel()
         self.stop_label.setWordWrap(True)
@@ -68,10 +96,15 @@ class LessonView(QWidget):
         self.say_label.setTextFormat(Qt.TextFormat.PlainText)
         self.next_button = QPushButton()
         self.next_button.clicked.connect(self._on_next_button_clicked)
+        self.watch_layout.addStretch(1)
+        scroll = QScrollArea()                  # a long checklist in a short panel scrolls
+        scroll.setWidget(self.watch_box)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         watch = QVBoxLayout()
         watch.addWidget(self.watch_title)
-        watch.addWidget(self.watch_box)
-        watch.addStretch(1)
+        watch.addWidget(scroll, 1)
         steps = QVBoxLayout()
         steps.addWidget(self.stop_label)
         steps.addWidget(self.next_button)
@@ -88,13 +121,13 @@ class LessonView(QWidget):
         """Show ``lesson`` at its first stage (None: how to pick one)."""
         self.lesson, self.stage = lesson, -1
         self.text.setHtml(EMPTY_TEXT if lesson is None else lesson_html(lesson))
-        for check in self.checks:
-            self.watch_layout.removeWidget(check)
-            check.deleteLater()
-        self.checks = [QCheckBox(item) for item in (lesson.watch if lesson else ())]
-        for check in self.checks:
-            check.setStyleSheet("QCheckBox { spacing: 6px; }")
-            self.watch_layout.addWidget(check)
+        for item in self.items:
+            self.watch_layout.removeWidget(item)
+            item.deleteLater()
+        self.items = [WatchItem(text) for text in (lesson.watch if lesson else ())]
+        self.checks = [item.check for item in self.items]
+        for k, item in enumerate(self.items):
+            self.watch_layout.insertWidget(k, item)
         self.watch_title.setVisible(bool(self.checks))
         self.say_label.clear()
         self._show_stage()

@@ -23,6 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -46,21 +47,48 @@ TEST_SIZE = 8
 CURVE_COLOR = "#202020"
 KEY_POINTS = "●  training     ○  test"
 KEY_CURVE = "●  training     ○  test     ━  model ŷ"
+TITLE_CUTS = (": ", ", ", " over ", " against ")   # where a title is cut when it must be short
 ASPECT_DELAY_MS = 150       # a resize reports the plot's shape once it has settled
 ASPECT_CHANGE = 0.02        # … and only if it changed by more than 2 %
 
 
+def short_title(text: str) -> str:
+    """Return ``text`` up to its first ": ", ", ", " over " or " against " (the part
+    that names what is drawn); ``text`` if it has none."""
+    cuts = [i for i in (text.find(mark) for mark in TITLE_CUTS) if i > 0]
+    return text[:min(cuts)] if cuts else text
+
+
 class TitleLabel(pg.LabelItem):
-    """A plot title that does not set the plot's minimum width.
+    """A plot title that fits the plot: the whole title where it fits, else its short
+    form (``short_title``), and it never sets the plot's minimum width.
 
     pyqtgraph's title asks for its text's width; in a narrow column that widens the plot
-    past its widget, and the colour bar's numbers are cut off at the right. This one
-    lets its text run over the axes instead.
+    past its widget, and the colour bar's numbers are cut off at the right.
     """
+
+    full = ""                         # the whole title; ``text`` is what is shown
+
+    def setText(self, text: str, **args: object) -> None:  # noqa: N802 (pyqtgraph's name)
+        self.full = text
+        super().setText(self._fitting(text, args), **args)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.full and self._fitting(self.full, self.opts) != self.text:
+            super().setText(self._fitting(self.full, self.opts))
 
     def updateMin(self) -> None:  # noqa: N802 (pyqtgraph's name)
         super().updateMin()
         self.setMinimumWidth(0)
+
+    def _fitting(self, text: str, style: dict) -> str:
+        font = QFont()
+        size = str(style.get("size", self.opts.get("size", "")))
+        if size.endswith("pt"):
+            font.setPointSizeF(float(size[:-2]))
+        fits = QFontMetricsF(font).horizontalAdvance(text) <= self.width()
+        return text if fits else short_title(text)
 
     @classmethod
     def put_in(cls, plot: pg.PlotItem) -> None:
@@ -361,7 +389,7 @@ class BoundaryView(QWidget):
         elif s.train.task == "multiclass":
             self._show_classes(colors.class_shading(s.outputs, discretize))
             title = (f"Predicted class (argmax A[{L}])" if discretize else
-                     f"Class argmax A[{L}], paler where less sure")
+                     f"Predicted class (argmax A[{L}]), paler where less sure")
             self._set_title(title)
         else:
             self._show_scalar(s.outputs[0], self._value_levels(), "value", "ŷ")
@@ -454,9 +482,9 @@ class BoundaryView(QWidget):
     def _set_title(self, text: str) -> None:
         """Set the plot title only when it changes (a new title re-lays out the plot).
 
-        The title may be wider than a narrow plot (see ``TitleLabel``).
+        A narrow plot shows its short form (see ``TitleLabel``).
         """
-        if self.plot_item.titleLabel.text != text:
+        if self.plot_item.titleLabel.full != text:
             self.plot_item.setTitle(text, color=colors.FOREGROUND, size="10pt")
 
     def _value_levels(self) -> tuple[float, float]:
