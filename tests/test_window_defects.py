@@ -173,3 +173,23 @@ def test_the_lesson_checklist_wraps_in_a_narrow_panel_and_its_text_ticks(qtbot):
     assert view.text.width() > 150
     qtbot.mouseClick(view.items[1].label, Qt.MouseButton.LeftButton)
     assert [check.isChecked() for check in view.checks] == [False, True, False, False]
+
+
+def test_a_narrow_window_shows_instruments_under_the_views_beside_the_lesson(qtbot, window):
+    # at 1024 px a panel on the right took a third of the width: the weights were cut
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    window.start_lesson("zero-init-symmetry")
+    dock = window.docks["symmetry"]
+    qtbot.waitUntil(dock.isVisible)
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    qtbot.waitUntil(lambda: window.lesson_dock.width() > dock.width() > 250)
+    assert window.panes.main.width() > 950            # the views keep the window's width
+    for name in window.docks:                          # closed, the panels may move again
+        window.docks[name].hide()
+    window.resize(1600, 900)
+    qtbot.waitUntil(lambda: window.width() == 1600)
+    window.show_instrument("gradients")
+    qtbot.waitUntil(window.docks["gradients"].isVisible)
+    assert (window.dockWidgetArea(window.docks["gradients"])
+            == Qt.DockWidgetArea.RightDockWidgetArea)

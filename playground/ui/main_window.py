@@ -55,7 +55,8 @@ from playground.ui.worker import RunSession
 
 NOTICE_MS = 10_000             # how long a control's notice stays in the status bar
 DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
-INSTRUMENT_WIDTH = 320         # an instrument panel's width when it is shown
+INSTRUMENT_WIDTH = 320         # an instrument panel's width when it is shown on the right
+NARROW_WIDTH = 1200            # a narrower window shows its instruments under the views
 LESSON_HEIGHT = 190            # the lesson panel's height when a lesson starts
 INSTRUMENT_TITLES = {"symmetry": "Symmetry", "gradients": "Gradients",
                      "health": "Unit health", "gradcheck": "Gradient check",
@@ -137,11 +138,38 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         return dock
 
     def show_instrument(self, name: str) -> None:
-        """Show the instrument panel ``name`` (a key of ``self.instruments``) in front."""
+        """Show the instrument panel ``name`` (a key of ``self.instruments``) in front.
+
+        The panels open on the right; in a window narrower than NARROW_WIDTH they open
+        under the views, beside the lesson, where they take no width from the diagram."""
         dock = self.docks[name]
+        if not any(d.isVisible() for d in self.docks.values()):
+            self._place_instruments(below=self.width() < NARROW_WIDTH)
         dock.show()
         dock.raise_()
-        self.resizeDocks([dock], [INSTRUMENT_WIDTH], Qt.Orientation.Horizontal)
+        if self.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea:
+            self.resizeDocks([dock], [INSTRUMENT_WIDTH], Qt.Orientation.Horizontal)
+        else:                       # beside the lesson: the lesson keeps most of the width
+            self.resizeDocks([dock], [LESSON_HEIGHT], Qt.Orientation.Vertical)
+            if self.lesson_dock.isVisible():
+                self.resizeDocks([self.lesson_dock, dock],
+                                 [round(0.6 * self.width()), round(0.4 * self.width())],
+                                 Qt.Orientation.Horizontal)
+
+    def _place_instruments(self, below: bool) -> None:
+        """Put the (hidden) instrument panels, tabbed, on the right or beside the lesson."""
+        area = (Qt.DockWidgetArea.BottomDockWidgetArea if below
+                else Qt.DockWidgetArea.RightDockWidgetArea)
+        first, *others = self.docks.values()
+        if self.dockWidgetArea(first) == area:
+            return
+        for dock in self.docks.values():
+            self.addDockWidget(area, dock)
+        if below:
+            self.splitDockWidget(self.lesson_dock, first, Qt.Orientation.Horizontal)
+        for dock in others:
+            self.tabifyDockWidget(first, dock)
+        self._show_whole_tab_names()
 
     @Slot(bool)
     def _on_dock_visibility_changed(self, visible: bool) -> None:
@@ -182,9 +210,13 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         menu.addSeparator()
         self.actions["quit"] = self._action(menu, "&Quit", self.close, "Ctrl+Q", "Quit")
         view_menu = self.menuBar().addMenu("&View")
-        for dock in (self.lesson_dock, *self.docks.values()):
+        self.lesson_dock.toggleViewAction().triggered.connect(
+            lambda checked: checked and self.lesson_dock.raise_())
+        view_menu.addAction(self.lesson_dock.toggleViewAction())
+        for name, dock in self.docks.items():
             action = dock.toggleViewAction()
-            action.triggered.connect(lambda checked, dock=dock: checked and dock.raise_())
+            action.triggered.connect(
+                lambda checked, name=name: checked and self.show_instrument(name))
             view_menu.addAction(action)
         view_menu.addSeparator()
         self.actions["compare"] = self._action(
@@ -407,11 +439,11 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         self.apply_config(self.controls.config(),
                           f"Lesson: {preset.title}. Press Space to play; it pauses at "
                           f"iteration {preset.stop:,}." + note, keep_playing=False)
-        if preset.instrument in self.docks:
-            self.show_instrument(preset.instrument)
         self.lesson_dock.show()
         self.lesson_dock.raise_()
         self.resizeDocks([self.lesson_dock], [LESSON_HEIGHT], Qt.Orientation.Vertical)
+        if preset.instrument in self.docks:
+            self.show_instrument(preset.instrument)
 
     def _set_stage(self, stage) -> None:
         """Play at the stage's pace and pause at its stop (both shown on the controls)."""
