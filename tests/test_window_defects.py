@@ -193,3 +193,14 @@ def test_a_narrow_window_shows_instruments_under_the_views_beside_the_lesson(qtb
     qtbot.waitUntil(window.docks["gradients"].isVisible)
     assert (window.dockWidgetArea(window.docks["gradients"])
             == Qt.DockWidgetArea.RightDockWidgetArea)
+
+
+def test_a_panel_opened_on_the_right_takes_its_room_from_every_view(qtbot, window):
+    # the splitter gave all of a new panel's width to the tabs: at 1280 the weights were
+    # left 200 px and their b[l] column was cut
+    window.show_tab("weights")
+    window.show_instrument("symmetry")
+    qtbot.waitUntil(window.docks["symmetry"].isVisible)
+    qtbot.waitUntil(lambda: window.panes.tabs.width() >= 300)
+    controls, center, right = window.panes.main.sizes()
+    assert center >= 300 and right >= 300

@@ -143,12 +143,15 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
         The panels open on the right; in a window narrower than NARROW_WIDTH they open
         under the views, beside the lesson, where they take no width from the diagram."""
         dock = self.docks[name]
-        if not any(d.isVisible() for d in self.docks.values()):
+        opening = not any(d.isVisible() for d in self.docks.values())
+        if opening:
             self._place_instruments(below=self.width() < NARROW_WIDTH)
         dock.show()
         dock.raise_()
         if self.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea:
             self.resizeDocks([dock], [INSTRUMENT_WIDTH], Qt.Orientation.Horizontal)
+            if opening:                     # the views share the narrower room out again
+                QTimer.singleShot(0, self.fit_panes)
         else:                       # beside the lesson: the lesson keeps most of the width
             self.resizeDocks([dock], [LESSON_HEIGHT], Qt.Orientation.Vertical)
             if self.lesson_dock.isVisible():
@@ -175,6 +178,8 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
     def _on_dock_visibility_changed(self, visible: bool) -> None:
         if visible and self._drawn is not None:     # catch up with the newest frame
             self._draw_instruments(self._drawn)
+        if not visible and not any(d.isVisible() for d in self.docks.values()):
+            QTimer.singleShot(0, self.fit_panes)     # the last panel closed: room again
 
     def _action(self, menu, text: str, slot, shortcut: QKeySequence | str | None = None,
                 tip: str = "") -> QAction:
