@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QTabBar
 
 from playground.session.commands import Play, SetPace
 from playground.session.config import RunConfig
-from playground.session.lessons import lesson
+from playground.session.lessons import INSTRUMENTS, lesson
 from playground.session.snapshot import RunState
 from playground.ui.lesson_view import LessonView
 from playground.ui.main_window import MainWindow
+from playground.ui.panels import INSTRUMENT_TITLES
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
                                       "This plugin does not support raise")
@@ -204,3 +205,7 @@ def test_a_panel_opened_on_the_right_takes_its_room_from_every_view(qtbot, windo
     qtbot.waitUntil(lambda: window.panes.tabs.width() >= 300)
     controls, center, right = window.panes.main.sizes()
     assert center >= 300 and right >= 300
+
+
+def test_every_instrument_a_lesson_may_open_is_a_panel_of_the_window(window):
+    assert set(INSTRUMENTS) == set(INSTRUMENT_TITLES) == set(window.docks)

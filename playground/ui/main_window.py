@@ -12,11 +12,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QDockWidget,
     QMainWindow,
     QMessageBox,
-    QTabBar,
-    QWidget,
 )
 
 from playground.session.commands import (
@@ -39,6 +36,7 @@ from playground.ui.file_actions import FileActions
 from playground.ui.focus import ReturnFocus
 from playground.ui.lesson_view import LessonView
 from playground.ui.main_layout import build_panes, fit
+from playground.ui.panels import LESSON_HEIGHT, Panels
 from playground.ui.run_commands import KEYS_HINT, PACE_KEYS_HINT, RunCommands
 from playground.ui.status_view import StatusView
 from playground.ui.views.boundary_view import BoundaryView
@@ -55,14 +53,8 @@ from playground.ui.worker import RunSession
 
 NOTICE_MS = 10_000             # how long a control's notice stays in the status bar
 DISPLAY_INTERVAL_MS = 16       # draw the newest snapshot at most ~60 times a second
-INSTRUMENT_WIDTH = 320         # an instrument panel's width when it is shown on the right
-NARROW_WIDTH = 1200            # a narrower window shows its instruments under the views
-LESSON_HEIGHT = 190            # the lesson panel's height when a lesson starts
-INSTRUMENT_TITLES = {"symmetry": "Symmetry", "gradients": "Gradients",
-                     "health": "Unit health", "gradcheck": "Gradient check",
-                     "shapes": "Shapes"}
 
-class MainWindow(FileActions, RunCommands, QMainWindow):
+class MainWindow(FileActions, RunCommands, Panels, QMainWindow):
     """The playground window. ``settings`` defaults to the user's QSettings."""
 
     def __init__(self, session: RunSession | None = None,
@@ -109,77 +101,7 @@ class MainWindow(FileActions, RunCommands, QMainWindow):
             self.status_view, self.boundary_view, self.cost_view)
         self.setCentralWidget(self.panes.main)
         self.statusBar().showMessage(f"{KEYS_HINT} · {PACE_KEYS_HINT}")
-        self.lesson_dock = self._dock("lesson", "Lesson", self.lesson_view,
-                                      Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.docks = {name: self._dock(name, INSTRUMENT_TITLES[name], view)
-                      for name, view in self.instruments.items()}
-        first, *others = self.docks.values()
-        for dock in others:
-            self.tabifyDockWidget(first, dock)
-        self._show_whole_tab_names()
-        for dock in self.docks.values():
-            dock.visibilityChanged.connect(self._on_dock_visibility_changed)
-
-    def _show_whole_tab_names(self) -> None:
-        """Tabbed panels show their whole names ("Symmetry", not "Sy…"), scrolling the
-        tab bar where the names do not fit."""
-        for bar in self.findChildren(QTabBar):
-            bar.setElideMode(Qt.TextElideMode.ElideNone)
-            bar.setUsesScrollButtons(True)
-
-    def _dock(self, name: str, title: str, view: QWidget,
-              area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
-        """Return a hidden dock in ``area`` (the right by default) holding ``view``."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(view)
-        self.addDockWidget(area, dock)
-        dock.hide()
-        return dock
-
-    def show_instrument(self, name: str) -> None:
-        """Show the instrument panel ``name`` (a key of ``self.instruments``) in front.
-
-        The panels open on the right; in a window narrower than NARROW_WIDTH they open
-        under the views, beside the lesson, where they take no width from the diagram."""
-        dock = self.docks[name]
-        opening = not any(d.isVisible() for d in self.docks.values())
-        if opening:
-            self._place_instruments(below=self.width() < NARROW_WIDTH)
-        dock.show()
-        dock.raise_()
-        if self.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea:
-            self.resizeDocks([dock], [INSTRUMENT_WIDTH], Qt.Orientation.Horizontal)
-            if opening:                     # the views share the narrower room out again
-                QTimer.singleShot(0, self.fit_panes)
-        else:                       # beside the lesson: the lesson keeps most of the width
-            self.resizeDocks([dock], [LESSON_HEIGHT], Qt.Orientation.Vertical)
-            if self.lesson_dock.isVisible():
-                self.resizeDocks([self.lesson_dock, dock],
-                                 [round(0.6 * self.width()), round(0.4 * self.width())],
-                                 Qt.Orientation.Horizontal)
-
-    def _place_instruments(self, below: bool) -> None:
-        """Put the (hidden) instrument panels, tabbed, on the right or beside the lesson."""
-        area = (Qt.DockWidgetArea.BottomDockWidgetArea if below
-                else Qt.DockWidgetArea.RightDockWidgetArea)
-        first, *others = self.docks.values()
-        if self.dockWidgetArea(first) == area:
-            return
-        for dock in self.docks.values():
-            self.addDockWidget(area, dock)
-        if below:
-            self.splitDockWidget(self.lesson_dock, first, Qt.Orientation.Horizontal)
-        for dock in others:
-            self.tabifyDockWidget(first, dock)
-        self._show_whole_tab_names()
-
-    @Slot(bool)
-    def _on_dock_visibility_changed(self, visible: bool) -> None:
-        if visible and self._drawn is not None:     # catch up with the newest frame
-            self._draw_instruments(self._drawn)
-        if not visible and not any(d.isVisible() for d in self.docks.values()):
-            QTimer.singleShot(0, self.fit_panes)     # the last panel closed: room again
+        self._build_panels()
 
     def _action(self, menu, text: str, slot, shortcut: QKeySequence | str | None = None,
                 tip: str = "") -> QAction:
