@@ -3,7 +3,8 @@
 The window sends them (``RunSession.send``); they cross to the training process pickled,
 or go through a queue when the loop runs in the window's process; there ``apply(loop)``
 carries each one out between two slices of training (``session/loop.py``). A command that
-cannot be carried out tells the window why (``Failed``) and leaves the run as it was.
+cannot be carried out raises one of the loop's REFUSALS before it changes anything; the
+loop tells the window why (``Failed``) and the run goes on as it was.
 """
 
 from __future__ import annotations
@@ -31,11 +32,7 @@ class Configure:
     keep_playing: bool = True
 
     def apply(self, loop: RunLoop) -> None:
-        try:
-            trainer = make_trainer(self.config)
-        except (ValueError, OSError) as error:
-            loop.refuse(str(error))
-            return
+        trainer = make_trainer(self.config)
         playing = self.keep_playing and loop.state is RunState.RUNNING
         message = (describe_change(loop.settings, self.config, playing)
                    if self.message is None else self.message)
@@ -51,11 +48,7 @@ class LoadModel:
     message: str = ""
 
     def apply(self, loop: RunLoop) -> None:
-        try:
-            trainer = trainer_for_model(self.model, self.config)
-        except (ValueError, OSError) as error:
-            loop.refuse(str(error))
-            return
+        trainer = trainer_for_model(self.model, self.config)
         loop.install(trainer, take_snapshot, self.config, self.message)
 
 
@@ -67,11 +60,7 @@ class ConfigureTwins:
     message: str = ""
 
     def apply(self, loop: RunLoop) -> None:
-        try:
-            twins = TwinRun(self.setup)
-        except (ValueError, OSError) as error:
-            loop.refuse(str(error))
-            return
+        twins = TwinRun(self.setup)
         loop.install(twins, take_twin_snapshot, self.setup, self.message)
 
 
@@ -128,11 +117,7 @@ class SetLearningRate:
     def apply(self, loop: RunLoop) -> None:
         if loop.run is None:
             return
-        try:
-            loop.run.set_learning_rate(self.learning_rate)
-        except ValueError as error:
-            loop.refuse(str(error))
-            return
+        loop.run.set_learning_rate(self.learning_rate)
         if loop.state is not RunState.RUNNING:
             loop.publish()
 
@@ -149,12 +134,8 @@ class SetTrainingOptions:
     def apply(self, loop: RunLoop) -> None:
         if loop.run is None:
             return
-        try:
-            said = loop.run.set_options(self.config.training_options())
-            loop.run.set_learning_rate(self.config.learning_rate)
-        except ValueError as error:
-            loop.refuse(str(error))
-            return
+        said = loop.run.set_options(self.config.training_options())
+        loop.run.set_learning_rate(self.config.learning_rate)
         loop.settings = self.config
         if said:
             loop.message = said
@@ -168,10 +149,7 @@ class SetPace:
     pace: float | None
 
     def apply(self, loop: RunLoop) -> None:
-        try:
-            loop.set_pace(self.pace)
-        except ValueError as error:
-            loop.refuse(str(error))
+        loop.set_pace(self.pace)
 
 
 @dataclass(frozen=True)
@@ -182,10 +160,7 @@ class SetPlaneAspect:
     aspect: float | None
 
     def apply(self, loop: RunLoop) -> None:
-        try:
-            loop.set_plane_aspect(self.aspect)
-        except ValueError as error:
-            loop.refuse(str(error))
+        loop.set_plane_aspect(self.aspect)
 
 
 @dataclass(frozen=True)
@@ -195,10 +170,7 @@ class SetStopAt:
     iteration: int | None
 
     def apply(self, loop: RunLoop) -> None:
-        try:
-            loop.set_stop_at(self.iteration)
-        except ValueError as error:
-            loop.refuse(str(error))
+        loop.set_stop_at(self.iteration)
 
 
 @dataclass(frozen=True)
@@ -212,11 +184,7 @@ class BreakSymmetry:
     def apply(self, loop: RunLoop) -> None:
         if loop.run is None:
             return
-        try:
-            loop.run.break_symmetry(self.layer, self.size, self.which)
-        except (ValueError, IndexError) as error:
-            loop.refuse(str(error))
-            return
+        loop.run.break_symmetry(self.layer, self.size, self.which)
         loop.message = (f"Added noise of size {self.size:g} to W[{self.layer}]: watch the "
                         "units separate.")
         loop.publish()
@@ -235,11 +203,7 @@ class SetWeight:
     def apply(self, loop: RunLoop) -> None:
         if loop.run is None:
             return
-        try:
-            old = loop.run.set_weight(self.layer, self.row, self.column, self.value)
-        except ValueError as error:
-            loop.refuse(str(error))
-            return
+        old = loop.run.set_weight(self.layer, self.row, self.column, self.value)
         loop.message = (f"W[{self.layer}][{self.row}, {self.column}] set to {self.value:g} "
                         f"(it was {old:.4g}): the run goes on from the edited weights.")
         loop.publish()
@@ -254,11 +218,7 @@ class CheckGradients:
     def apply(self, loop: RunLoop) -> None:
         if loop.run is None:
             return
-        try:
-            result = loop.run.check_gradients(self.bug_layer)
-        except ValueError as error:
-            loop.refuse(str(error))
-            return
+        result = loop.run.check_gradients(self.bug_layer)
         loop.send(GradientsChecked(result))
 
 

@@ -104,6 +104,10 @@ class SpeedMeter:
             self.rate = (last - first) / (until - since)
 
 
+#: What a command raises when it cannot be carried out: a bad value, a missing file.
+REFUSALS = (ValueError, IndexError, OSError)
+
+
 class RunLoop:
     """Owns one run at a time and everything about its timing (see the module docstring).
 
@@ -142,7 +146,15 @@ class RunLoop:
             if command is None:
                 self.tick()
             else:
-                command.apply(self)
+                self.obey(command)
+
+    def obey(self, command: Any) -> None:
+        """Carry ``command`` out; one that cannot be (it raises one of REFUSALS before it
+        changes anything) is refused: the window is told why, the run goes on as it was."""
+        try:
+            command.apply(self)
+        except REFUSALS as error:
+            self.refuse(str(error))
 
     def wait_seconds(self) -> float | None:
         """Return how long the loop may wait for a command before it has work to do:

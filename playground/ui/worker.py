@@ -71,7 +71,7 @@ class RunWorker(QObject):
                     self.thread().quit()
                     return
                 if self.last_frame is not None:
-                    Resume(self.last_frame, self._going_on_here(lost)).apply(loop)
+                    loop.obey(Resume(self.last_frame, self._going_on_here(lost)))
         loop.serve(self._inbox)
         self.thread().quit()
 
