@@ -50,6 +50,21 @@ def test_the_epoch_history_holds_the_full_training_cost_after_each_epoch():
     assert plain.epoch_history()[:, 0].tolist() == [1, 2, 3, 4]     # iterations = epochs
 
 
+def test_the_trainer_says_where_an_epoch_starts_the_decayed_rate_and_the_batch_cost():
+    config = RunConfig(batch_size=100, shuffle_seed=3, learning_rate=0.5, decay_rate=1.0)
+    trainer = make_trainer(config)
+    starts, rates = [], []
+    for _ in range(13):
+        starts.append(trainer.at_epoch_start)
+        rates.append(trainer.learning_rate_now())
+        cost = trainer.batch_cost()
+        trainer.run(1)
+        assert trainer.cost_history()[-1, 1] == pytest.approx(cost, rel=1e-12)
+    assert starts == [True, False, False, False] * 3 + [True]
+    # the notebook's model(): after epoch i (from 0) α = α₀ / (1 + r · i) for the next one
+    assert rates == [0.5] * 8 + [0.5 / 2] * 4 + [0.5 / 3]
+
+
 def test_features_feed_the_network_and_the_pictures_stay_on_the_raw_plane():
     config = RunConfig(dataset="circles", hidden_layers=(), activations=(),
                        features=("x1^2", "x2^2"), normalize=True, learning_rate=1.0)

@@ -173,6 +173,20 @@ class Trainer(TrainerReadings):
         """Epochs completed (passes through the training set)."""
         return self.engine.epoch
 
+    @property
+    def at_epoch_start(self) -> bool:
+        """Whether the next update begins an epoch (a new pass through the training set)."""
+        return self.engine.position == 0
+
+    def learning_rate_now(self) -> float:
+        """Return the α the next update uses: the learning rate after its decay."""
+        return self.engine.learning_rate(self.learning_rate)
+
+    def batch_cost(self) -> float:
+        """Return J (with penalties) of the mini-batch the next update uses, with the
+        current parameters: what the cost history records for the next iteration."""
+        return self.engine.batch_cost()
+
     # -- stepping ---------------------------------------------------------------------
     def run(self, iterations: int) -> int:
         """Run up to ``iterations`` steps; return how far the iteration count advanced.
