@@ -8,6 +8,7 @@ import copy
 import json
 from importlib import resources
 
+import numpy as np
 import pytest
 
 from playground.session.config import RunConfig, make_trainer
@@ -54,6 +55,8 @@ def test_the_menu_starts_with_start_here_and_has_the_issues_lessons():
     for name in ("gradient-check", "softmax-gaussians", "tanh-vs-sigmoid",
                  "hidden-layer-sizes", "zero-init-symmetry", "course-flower"):
         assert name in names
+    assert names[-4:] == ["noisy-mini-batch-cost", "gd-momentum-adam",
+                          "overfit-then-regularise", "features-instead-of-layers"]
 
 
 def test_every_claim_kind_used_is_known_and_every_kind_is_used():
@@ -79,6 +82,23 @@ def test_steps_apply_their_changes_on_the_previous_stage():
     play_on = lesson("deep-sigmoid-vanishing").steps[0]
     assert not play_on.reset and play_on.stop == 25000 and play_on.pace is None
     assert lesson("course-flower").next is None
+
+
+def test_the_course_2_lessons_change_what_their_labels_say():
+    batches = [stage.config.batch_size for stage in lesson("noisy-mini-batch-cost").stages()]
+    assert batches == [None, 64, 1]
+    race = lesson("gd-momentum-adam").stages()
+    assert [stage.config.optimizer for stage in race] == ["gd", "momentum", "adam", "adam", "gd"]
+    assert all(stage.config.learning_rate == 0.0007 and stage.config.batch_size == 64
+               for stage in race)
+    assert not race[3].reset and race[3].stop == 25000 == race[4].stop
+    regularise = lesson("overfit-then-regularise").stages()
+    assert [(stage.config.l2, stage.config.keep_prob) for stage in regularise] == [
+        (0.0, 1.0), (0.7, 1.0), (0.0, 0.86)]
+    assert all(stage.config.test_fraction == 0.5 for stage in regularise)
+    features = lesson("features-instead-of-layers").stages()
+    assert [stage.config.features for stage in features] == [None, ("x1^2", "x2^2"), None]
+    assert [stage.config.hidden_layers for stage in features] == [(), (), (3,)]
 
 
 def test_every_stage_plays_in_under_a_minute_at_its_pace():
@@ -125,6 +145,36 @@ FALSE_CLAIMS = [
     ("diverged_at", [1, 10]),
     ("gradcheck_below", 1e-12),
     ("bug_gradcheck", {"layer": 1, "difference": [0.0, 1e-3], "other_layers_below": 1e-12}),
+    ("epochs", 999),                                 # B = m: 1000 iterations, 1000 epochs
+    ("epoch_cost_at", {"1": [0.0, 0.5]}),
+    ("epoch_cost_at", {"1000": [0.0, 1.0]}),         # after the last kept epoch
+    ("cost_rises_from", {"0": [0.1, 1.0]}),          # plain descent: J never rises
+    ("cost_rises_from", {"999": [0.0, 1.0]}),        # one kept cost: no step to judge
+    ("cost_jump_from", {"0": [0.01, 1.0]}),
+    ("test_cost", [0.0, 10.0]),                      # no test set: nothing is true of it
+    ("test_cost_at", {"0": [0.0, 10.0]}),
+    ("test_cost_lowest_at", [0, 1000]),
+    ("test_accuracy", [0.0, 1.0]),
+    ("weight_norm", [0.0, 1.0]),
+    ("entries_in", {"W1": [-1.0, 1.0]}),
+    ("entries_in", {"W9": [-100.0, 100.0]}),
+]
+
+# A run with mini-batches of 64 and a test split, 300 iterations (300 training points: 4
+# batches of 64 and one of 44, so 60 epochs): each claim is false of it.
+COURSE_2 = RunConfig(test_fraction=0.25, batch_size=64, shuffle_seed=10)
+FALSE_COURSE_2_CLAIMS = [
+    ("epochs", 300),
+    ("epoch_cost_at", {"1": [0.0, 0.5]}),
+    ("cost_rises_from", {"0": [0.0, 0.0]}),          # mini-batches: J rises, often
+    ("cost_jump_from", {"0": [0.0, 0.001]}),
+    ("test_cost", [0.0, 0.1]),
+    ("test_cost_at", {"0": [0.0, 0.5]}),
+    ("test_cost_at", {"300": [0.0, 1.0]}),           # the stop itself is not kept
+    ("test_cost_lowest_at", [0, 10]),
+    ("test_accuracy", [0.0, 0.5]),
+    ("weight_norm", [0.0, 1.0]),
+    ("entries_in", {"b1": [0.0, 0.0]}),
 ]
 
 
@@ -135,6 +185,41 @@ def test_a_false_claim_fails(kind, false_argument):
     trainer.run(1000)
     failures = check_claims(trainer, parse_claims({kind: false_argument}, "test"))
     assert failures and all(isinstance(f, str) and f for f in failures)
+
+
+@pytest.fixture(scope="module")
+def course_2_run():
+    trainer = make_trainer(COURSE_2)
+    trainer.run(300)
+    return trainer
+
+
+@pytest.mark.parametrize("kind, false_argument", FALSE_COURSE_2_CLAIMS)
+def test_a_false_course_2_claim_fails(course_2_run, kind, false_argument):
+    failures = check_claims(course_2_run, parse_claims({kind: false_argument}, "test"))
+    assert failures and all(isinstance(f, str) and f for f in failures)
+
+
+def test_the_course_2_measures_read_the_run(course_2_run):
+    """The claims read what the Trainer says: epochs, its histories, its test set."""
+    trainer = course_2_run
+    rows = trainer.cost_history()
+    steps = np.diff(rows[:, 1])
+    (epoch, epoch_cost), *_ = trainer.epoch_history()
+    lowest = trainer.test_history()[np.argmin(trainer.test_history()[:, 1]), 0]
+    W1 = trainer.parameters["W1"]
+    true = {"epochs": 60,
+            "epoch_cost_at": {str(int(epoch)): [epoch_cost, epoch_cost]},
+            "cost_rises_from": {"0": [np.mean(steps > 0)] * 2},
+            "cost_jump_from": {"0": [np.mean(np.abs(steps))] * 2},
+            "test_cost": [trainer.test_cost()] * 2,
+            "test_cost_at": {"0": [trainer.test_history()[0, 1]] * 2},
+            "test_cost_lowest_at": [lowest, lowest],
+            "test_accuracy": [trainer.test_accuracy()] * 2,
+            "weight_norm": [trainer.weight_norm()] * 2,
+            "entries_in": {"W1": [W1.min(), W1.max()]}}
+    assert 0.2 < np.mean(steps > 0) < 0.8 and trainer.train.m == 300
+    assert check_claims(trainer, parse_claims(true, "test")) == []
 
 
 def test_every_kind_is_covered_by_the_false_claim_test():
@@ -177,6 +262,11 @@ DELETE = object()                      # a change that removes the field
     ({"claims": {"accuracy": 0.5}}, "claim 'accuracy': expected a range"),
     ({"claims": {"distinct_units": {"one": 1}}}, "keys must be integers ≥ 1"),
     ({"claims": {}}, "claims must be a non-empty object"),
+    ({"claims": {"epochs": -1}}, "claim 'epochs': expected an integer ≥ 0"),
+    ({"claims": {"cost_rises_from": {"0": 0.5}}}, "claim 'cost_rises_from': expected a range"),
+    ({"claims": {"epoch_cost_at": {"0": [0, 1]}}}, "keys must be integers ≥ 1"),
+    ({"claims": {"entries_in": ["W1"]}}, "claim 'entries_in': expected {\"W1\": [low, high]"),
+    ({"claims": {"entries_in": {"W1": [1, 0]}}}, "range [1, 0] is empty"),
     ({"watch": []}, "watch must be a non-empty list"),
     ({"instrument": "oscilloscope"}, "unknown instrument 'oscilloscope'"),
     ({"iterations": 10}, "unknown field(s) iterations"),
