@@ -10,13 +10,15 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QTabBar
 
+from playground.core.metrics import cost_rises
 from playground.session.commands import Play, SetPace
-from playground.session.config import RunConfig
+from playground.session.config import RunConfig, make_trainer
 from playground.session.lessons import INSTRUMENTS, lesson
-from playground.session.snapshot import RunState
+from playground.session.snapshot import RunState, take_snapshot
 from playground.ui.lesson_view import LessonView
 from playground.ui.main_window import MainWindow
 from playground.ui.panels import INSTRUMENT_TITLES
+from playground.ui.status_view import StatusView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
                                       "This plugin does not support raise")
@@ -209,3 +211,22 @@ def test_a_panel_opened_on_the_right_takes_its_room_from_every_view(qtbot, windo
 
 def test_every_instrument_a_lesson_may_open_is_a_panel_of_the_window(window):
     assert set(INSTRUMENTS) == set(INSTRUMENT_TITLES) == set(window.docks)
+
+
+def test_a_noisy_mini_batch_cost_is_not_taken_for_a_too_high_learning_rate(qtbot):
+    # each mini-batch's J goes up about every other step; the epoch cost falls
+    config = RunConfig(batch_size=64, shuffle_seed=10, learning_rate=1.2)
+    trainer = make_trainer(config)
+    trainer.run(1000)
+    assert cost_rises(trainer.cost_history()) is not None          # the noise alone
+    view = StatusView()
+    qtbot.addWidget(view)
+    view.update_snapshot(take_snapshot(trainer, run_id=1, state=RunState.PAUSED, grid=None,
+                                       settings=config))
+    assert "keeps going up" not in view.message.text()
+    hot = RunConfig(batch_size=64, shuffle_seed=10, learning_rate=40.0)
+    trainer = make_trainer(hot)
+    trainer.run(300)
+    view.update_snapshot(take_snapshot(trainer, run_id=2, state=RunState.PAUSED, grid=None,
+                                       settings=hot))
+    assert "keeps going up (at epoch" in view.message.text()

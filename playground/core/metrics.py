@@ -134,20 +134,30 @@ def gradient_norms(grads: dict[str, np.ndarray], L: int) -> list[float]:
 # A rise of the full-batch cost by more than this share between two recorded iterations
 # is no rounding: gradient descent with a small enough learning rate never climbs.
 RISE_SHARE = 0.1
+EPOCH_RISE_SHARE, EPOCH_RISES, EPOCH_WINDOW = 0.25, 3, 20
 
 
-def cost_rises(history: np.ndarray, at_least: int = 2) -> tuple[int, float, float] | None:
+def cost_rises(history: np.ndarray, at_least: int = 2,
+               share: float = RISE_SHARE) -> tuple[int, float, float] | None:
     """Return (iteration, J before, J after) of the latest rise of the cost by more than
-    RISE_SHARE between two recorded points of ``history`` (k, 2) [iteration, J], if it rose
-    so at least ``at_least`` times; else None. Full-batch gradient descent whose cost
+    ``share`` between two recorded points of ``history`` (k, 2) [iteration, J], if it
+    rose so at least ``at_least`` times; else None. Full-batch gradient descent whose cost
     climbs again and again overshoots: the learning rate is too high."""
     if len(history) < 2:
         return None
     J = history[:, 1]
     with np.errstate(invalid="ignore"):
         rises = np.flatnonzero(np.isfinite(J[1:]) & np.isfinite(J[:-1])
-                               & (J[1:] > J[:-1] * (1 + RISE_SHARE)) & (J[1:] > 0))
+                               & (J[1:] > J[:-1] * (1 + share)) & (J[1:] > 0))
     if len(rises) < at_least:
         return None
     k = rises[-1] + 1
     return int(history[k, 0]), float(J[k - 1]), float(J[k])
+
+
+def epoch_cost_rises(epoch_history: np.ndarray) -> tuple[int, float, float] | None:
+    """``cost_rises`` for mini-batch runs, on the full cost after each epoch (k, 2)
+    [epoch, J]: each epoch's J moves with the last batches' steps, so only a rise by more
+    than EPOCH_RISE_SHARE, EPOCH_RISES times within the last EPOCH_WINDOW epochs, says the
+    learning rate is too high (on the flower, B = 64 and α = 1.2 rise so once in 20)."""
+    return cost_rises(epoch_history[-EPOCH_WINDOW - 1:], EPOCH_RISES, EPOCH_RISE_SHARE)

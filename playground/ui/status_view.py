@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from playground.core.metrics import cost_rises
+from playground.core.metrics import cost_rises, epoch_cost_rises
 from playground.session.snapshot import RunState, Snapshot
 from playground.session.wording import describe_layer
 
@@ -91,7 +91,10 @@ class StatusView(QWidget):
                                                         start=1)]
         self.symmetry.setText("\n".join(lines) if lines else
                               f"no hidden layer ({s.arch.objective.shallow_name})")
-        rise = cost_rises(s.cost_history)
+        # mini-batches and dropout make the recorded cost noisy: judge the epoch cost
+        noisy = s.batch_size < s.train.m or (s.config is not None and s.config.keep_prob < 1)
+        unit, rise = ("epoch", epoch_cost_rises(s.epoch_history)) if noisy else (
+            "iteration", cost_rises(s.cost_history))
         if s.divergence is not None:
             self.message.setStyleSheet("color: #b00020; font-weight: bold;")
             self.message.setText(s.divergence.message)
@@ -99,7 +102,7 @@ class StatusView(QWidget):
             iteration, before, after = rise
             self.message.setStyleSheet("color: #b86e00; font-weight: bold;")
             self.message.setText(" ".join(filter(None, (s.message, (
-                f"The cost keeps going up (at iteration {iteration:,}: J {before:.4g} → "
+                f"The cost keeps going up (at {unit} {iteration:,}: J {before:.4g} → "
                 f"{after:.4g}): the learning rate α = {s.learning_rate:g} is probably too "
                 "high; try a smaller one.")))))
         else:
