@@ -442,3 +442,15 @@ def test_no_hidden_layer_names_the_model_after_its_output(qtbot, dataset, expect
     panel = ControlPanel(RunConfig(dataset=dataset, hidden_layers=(), activations=()))
     qtbot.addWidget(panel)
     assert panel.no_layers_label.text().startswith(f"No hidden layer: {expected},")
+
+
+def test_a_config_with_other_input_features_ticks_exactly_those(panel, qtbot):
+    # ticked one by one, x1 and x2 off once left nothing ticked for a moment: the "keep
+    # one input" guard ticked x2 back
+    config = RunConfig(dataset="circles", hidden_layers=(), activations=(),
+                       features=("x1^2", "x2^2"))
+    with qtbot.assertNotEmitted(panel.config_changed):
+        panel.set_config(config)
+    toggles = panel.network_group.inputs_box.toggles
+    assert [name for name, box in toggles.items() if box.isChecked()] == ["x1^2", "x2^2"]
+    assert panel.config().features == ("x1^2", "x2^2")

@@ -47,6 +47,8 @@ class FakeRun:
     learning_rate: float = 1.0
     train: object = None
     test: object = None
+    shown_train: object = None
+    shown_test: object = None
 
     @property
     def diverged(self) -> bool:
@@ -266,6 +268,26 @@ def test_the_plane_takes_the_plots_shape_for_this_run_and_the_next_and_the_run_g
     frame = sent[reshaped + 1]
     assert isinstance(frame, Snapshot) and frame.iteration == 7     # same run, drawn again
     assert any(isinstance(m, Failed) and "width / height" in m.why for m in sent)
+
+
+def test_a_run_on_input_features_is_drawn_over_the_raw_input_plane():
+    sent: list = []
+    loop = RunLoop(send=sent.append, clock=Clock())
+    config = RunConfig(dataset="circles", hidden_layers=(), activations=(),
+                       features=("x1^2", "x2^2"), learning_rate=0.5)
+    loop.serve(ScriptedInbox(Clock(), [(0.0, Configure(config)), (0.0, Step(200))], until=0.0))
+    data = next(m for m in sent if isinstance(m, RunData))
+    assert data.train.feature_names == ("x1", "x2")             # what the learner plots
+    x_min, x_max, y_min, y_max = data.grid.extent
+    raw = data.train.X
+    assert x_min < raw[0].min() < 0 < raw[0].max() < x_max       # around the raw circles,
+    assert y_min < raw[1].min() < 0 < raw[1].max() < y_max       # not (x₁², x₂²) ≥ 0
+    frame = [m for m in sent if isinstance(m, Snapshot)][-1]
+    assert frame.features == ("x1^2", "x2^2") and frame.train_accuracy > 0.95
+    assert frame.outputs.shape == (1, data.grid.resolution, data.grid.resolution)
+    inner = frame.outputs[0, data.grid.resolution // 2, data.grid.resolution // 2]
+    corner = frame.outputs[0, 0, 0]
+    assert (inner > 0.5) != (corner > 0.5)      # a ring: the centre and a corner differ
 
 
 def test_learning_rate_changes_reach_the_frame_for_the_cost_curve():

@@ -414,3 +414,18 @@ def test_a_view_that_cannot_edit_shows_no_buttons_and_opens_no_editor(qtbot, zer
     assert not any(view.button(role, 1).isVisible() for role in ("add", "remove", "more"))
     click_link(qtbot, view, 1, 1, 1)
     assert not view.editor.isVisible() and view.editing is None
+
+
+def test_input_nodes_show_the_features_the_network_sees_over_the_raw_plane(qtbot):
+    trainer = make_trainer(RunConfig(dataset="circles", hidden_layers=(), activations=(),
+                                     features=("x1^2", "sin(x2)"), learning_rate=0.5))
+    trainer.run(20)
+    grid = make_grid(trainer.shown_train.X, 40)
+    view = shown(qtbot, take_snapshot(trainer, run_id=1, state=RunState.PAUSED, grid=grid))
+    labels = [label.text() for label in view.columns[0].labels]
+    assert labels == ["x₁²", "sin x₂"]
+    maps = nl.input_maps(grid.xs, grid.ys, ("x1^2", "sin(x2)"))
+    x1, x2 = np.meshgrid(grid.xs, grid.ys)
+    np.testing.assert_allclose(maps[0], x1 ** 2 / np.max(x1 ** 2))
+    np.testing.assert_allclose(maps[1], np.sin(x2) / np.max(np.abs(np.sin(x2))))
+    assert nl.input_names(("x1^2", "x1x2"), 2) == ["x₁²", "x₁x₂"]

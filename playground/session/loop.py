@@ -273,8 +273,8 @@ class RunLoop:
     def _send_data(self) -> None:
         """Send the run's data and its input plane, drawn to fill the window's plot."""
         run = self.run
-        self.grid = make_grid(run.train.X, GRID_RESOLUTION, aspect=self.plane_aspect)
-        self.send(RunData(run.train, run.test, self.grid))
+        self.grid = make_grid(run.shown_train.X, GRID_RESOLUTION, aspect=self.plane_aspect)
+        self.send(RunData(run.shown_train, run.shown_test, self.grid))
 
     def set_plane_aspect(self, aspect: float | None) -> None:
         """Draw the input plane to fill a plot ``aspect`` = width / height (None: the data's

@@ -35,11 +35,20 @@ class Run(Protocol):
 
     @property
     def train(self) -> Dataset:
-        """The training set (the input plane of the pictures is drawn over its X)."""
+        """The training set, as the network sees it (input features made)."""
 
     @property
     def test(self) -> Dataset | None:
         """The test set, or None."""
+
+    @property
+    def shown_train(self) -> Dataset:
+        """The training set as the learner sees it: the raw inputs, before any features;
+        the pictures' input plane is drawn over its X."""
+
+    @property
+    def shown_test(self) -> Dataset | None:
+        """The test set's raw inputs, or None."""
 
     def run(self, iterations: int) -> int:
         """Train up to ``iterations`` steps; return how far the iteration count advanced."""

@@ -176,6 +176,14 @@ class TwinRun:
     def test(self) -> Dataset | None:
         return self.trainers[0].test
 
+    @property
+    def shown_train(self) -> Dataset:        # the same raw data under both runs' inputs
+        return self.trainers[0].shown_train
+
+    @property
+    def shown_test(self) -> Dataset | None:
+        return self.trainers[0].shown_test
+
     def run(self, iterations: int) -> int:
         """Step both runs ``iterations`` times in lock-step (until either diverges).
 

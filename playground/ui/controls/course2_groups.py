@@ -128,6 +128,8 @@ class InputsBox(_Group):
 
     @Slot(bool)
     def _on_toggle_toggled(self, checked: bool) -> None:
+        if self._updating:                   # show_config ticks them one by one
+            return
         chosen = self.chosen()
         if not chosen:                       # the network needs an input: keep this one
             self.sender().setChecked(True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.core.features import DEFAULT_FEATURES, FEATURES
 from playground.core.network import MAX_HIDDEN_LAYERS, Architecture
 from playground.session.snapshot import Snapshot
 
@@ -302,10 +303,20 @@ def band_values(maps: np.ndarray, every: int = 8) -> np.ndarray:
     return sample.mean(axis=axes)[:, None]
 
 
-def input_maps(xs: np.ndarray, ys: np.ndarray | None) -> np.ndarray:
-    """Return what the input nodes show: x₁ (and x₂) over the grid, (n_x, r[, r])."""
-    shape, axes = ((len(xs),), [xs]) if ys is None else ((len(ys), len(xs)), [xs, ys[:, None]])
-    return np.stack([np.broadcast_to(a, shape) for a in axes])
+def input_maps(xs: np.ndarray, ys: np.ndarray | None,
+               features: Sequence[str] = DEFAULT_FEATURES) -> np.ndarray:
+    """Return what the input nodes show over the grid, (n_x, r[, r]): x₁ (and x₂), or on
+    the plane each input feature the network sees (x₁², sin x₂, …), each scaled to
+    max |value| = 1 (so x₁² beside sin x₁ shows as much contrast)."""
+    if ys is None:
+        maps = xs[None, :]
+    else:
+        x1, x2 = np.meshgrid(xs, ys)
+        if not all(name in FEATURES for name in features):      # a CSV's own columns
+            features = DEFAULT_FEATURES
+        maps = np.stack([FEATURES[name].compute(x1, x2) for name in features])
+    largest = np.max(np.abs(maps), axis=tuple(range(1, maps.ndim)), keepdims=True)
+    return maps / np.where(largest > 0, largest, 1.0)
 
 
 Layers = tuple[tuple[int, ...], tuple[str, ...]]
@@ -381,10 +392,12 @@ def button_place(diagram: Diagram, role: str, c: int) -> tuple[float, float]:
 
 
 def input_names(feature_names: Sequence[str], n_x: int) -> list[str]:
-    """Return the input nodes' names: the data's feature names, else x₁ … x_n."""
+    """Return the input nodes' names: the inputs' names (x₁², sin x₂, a CSV's columns),
+    else x₁ … x_n."""
     def sub(k: int) -> str:
         return "x" + str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
     pretty = {f"x{k}": sub(k) for k in range(1, n_x + 1)}
+    pretty.update({name: feature.label for name, feature in FEATURES.items()})
     if len(feature_names) == n_x:
         return [pretty.get(name, name) for name in feature_names]
     return [sub(k) for k in range(1, n_x + 1)]

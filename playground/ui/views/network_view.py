@@ -166,7 +166,8 @@ class NetworkView(QWidget):
     def update_snapshot(self, snapshot: Snapshot) -> None:
         """Draw ``snapshot``; re-make the items only for a new architecture or grid kind."""
         self._snapshot, grid = snapshot, snapshot.grid
-        build_key = (snapshot.arch, None if grid is None else (grid.ys is None, grid.resolution))
+        build_key = (snapshot.arch, snapshot.features,
+                     None if grid is None else (grid.ys is None, grid.resolution))
         if build_key != self._build_key:
             self._build(build_key)
         frame_key = (snapshot.run_id, snapshot.iteration)
@@ -268,7 +269,7 @@ class NetworkView(QWidget):
         self._build_key = build_key
         self._close_editor(HINT)
         self.diagram, self._frame_key, s = None, None, self._snapshot
-        self._inputs = nl.input_names(s.train.feature_names if s.train else (), s.arch.n_x)
+        self._inputs = nl.input_names(s.features, s.arch.n_x)
         self._gap = nl.node_step(s.grid.resolution if s.grid is not None else None)[0]
         self._lay_out()
 
@@ -415,8 +416,7 @@ class NetworkView(QWidget):
         if s.grid is None:
             return
         if items.kind == "input":
-            maps = nl.input_maps(s.grid.xs, s.grid.ys)
-            levels = colors.symmetric_levels([s.grid.xs, s.grid.ys][: len(maps)])
+            maps, levels = nl.input_maps(s.grid.xs, s.grid.ys, s.features), (-1.0, 1.0)
         elif items.kind == "hidden":
             maps, levels = s.unit_maps[col.c - 1], items.current
         else:
