@@ -11,10 +11,13 @@ from hypothesis.extra.numpy import arrays
 
 from playground.core.activations import ACTIVATIONS
 from playground.core.datasets import make_dataset
+from playground.core.fast import calibrate
+from playground.core.fast.batched import BatchedEngine
 from playground.core.fast.calls import Calls, now
 from playground.core.fast.engine import Engine
 from playground.core.fast.kernels import ACTIVATION_KERNELS, OUTPUT_KERNELS, Work
 from playground.core.gradcheck import gradient_check
+from playground.core.grid import grid_activations, make_grid
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture, compute_cost, forward, train_step
 from playground.core.objectives import OBJECTIVES
@@ -229,3 +232,54 @@ def test_a_snapshot_of_huge_but_finite_parameters_does_not_warn():
     t.set_parameters({k: v + 1e200 for k, v in t.parameters.items()})
     snapshot = take_snapshot(t, run_id=1, state=RunState.PAUSED, grid=None)
     assert snapshot.iteration == 0 and snapshot.distinct_units == (1,)
+
+
+# -- the kernel choice per machine (core/fast/calibrate.py) ---------------------------------
+def _passes_of(block: int) -> calibrate.KernelChoices:
+    return calibrate.KernelChoices(tuple(calibrate.TanhPlan(d, calibrate.MIN_TABLE_SIZE, block)
+                                         for d in ("float64", "float32")), "given")
+
+
+@pytest.mark.parametrize("choice", ["plain", "table", "passes"])
+def test_both_engines_take_the_same_path_and_stay_bit_for_bit(choice):
+    """Whatever this machine chose (or a test forces), plain full-batch descent in the
+    course-2 engine is Engine's, bit for bit, and agrees with the plain formulas."""
+    data = make_dataset("flower")
+    arch = Architecture((2, 64, 3, 16, 1), ("tanh",) * 3)
+    p = initialize_parameters(arch.layer_dims, "xavier", np.random.RandomState(0))
+    choices = _passes_of(1000) if choice == "passes" else calibrate.fixed(choice)
+    with calibrate.using(choices):
+        engine, batched = Engine(arch, data.X, data.Y), BatchedEngine(arch, data.X, data.Y)
+    for e in (engine, batched):
+        e.load(p)
+        e.steps(20, 0.5)
+    assert np.array_equal(batched.Wb_all, engine.Wb_all)
+    expected = p
+    for _ in range(20):
+        expected = train_step(data.X, data.Y, expected, arch, 0.5)[2]
+    assert_same_parameters(engine.parameters(), expected)
+
+
+def test_the_paths_differ_only_in_the_last_bits():
+    data = make_dataset("flower")
+    arch = Architecture((2, 64, 64, 1), ("tanh", "tanh"))
+    p = initialize_parameters(arch.layer_dims, "xavier", np.random.RandomState(1))
+    runs = {}
+    for choice in ("plain", "table"):
+        with calibrate.forced(choice):
+            runs[choice] = Engine(arch, data.X, data.Y)
+        runs[choice].load(p)
+        runs[choice].steps(50, 0.5)
+    assert not np.array_equal(runs["plain"].Wb_all, runs["table"].Wb_all)
+    assert_same_parameters(runs["table"].parameters(), runs["plain"].parameters())
+
+
+@pytest.mark.parametrize("choice", ["plain", "table"])
+def test_the_float32_maps_agree_with_tanh_on_either_path(choice):
+    t = make_trainer(RunConfig(hidden_layers=(64,)))
+    grid = make_grid(t.train.X, 100)
+    with calibrate.forced(choice):
+        maps = grid_activations(grid, t.parameters, t.arch, np.float32)
+    assert maps[0].dtype == np.float32 and maps[0].shape == (64, 100, 100)
+    exact = grid_activations(grid, t.parameters, t.arch, np.float64)
+    np.testing.assert_allclose(maps[0], exact[0], rtol=2e-6, atol=2e-7)

@@ -2,12 +2,16 @@
 
 The task is the course's: full-batch gradient descent on the flower data (m = 400), tanh
 hidden layers, a sigmoid output with cross-entropy, float64, one BLAS thread, for the
-nets 2-4-1, 2-8-8-1 and 2-64-64-1. Every contender trains the same net on the same data;
-each contender first trains ``WARM_UP_STEPS``, then each repetition times a fixed number
-of steps. Within a repetition the contenders take ``TURNS`` short turns each, in rotation:
-on a shared machine a busy spell lasts a second or more, and short turns let it slow
-every contender alike instead of whichever ran then. Reported: the median of the
-repetitions, in steps per second.
+nets 2-4-1, 2-8-8-1 and 2-64-64-1; and course 2's mini-batch case (``minibatch.py``).
+Every contender trains the same net on the same data; each contender first trains
+``WARM_UP_STEPS``, then each repetition times a fixed number of steps. Within a
+repetition the contenders take ``TURNS`` short turns each, in rotation: on a shared
+machine a busy spell lasts a second or more, and short turns let it slow every contender
+alike instead of whichever ran then. Reported: the median of the repetitions, in steps
+per second. Two instruments take their turns with the contenders (``floor.py``): the
+step's matrix products alone (the floor, and the engine's step as a multiple of it) and
+the engine's tanh alone; and the report says which tanh path each array took, with the
+timings this machine chose it by (``core/fast/calibrate.py``).
 
 Contenders (a registry; the peers are skipped when their library is not importable):
     playground        the app's own Trainer, as the window and ``train`` run it
@@ -29,10 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.bench import floor, minibatch
 from playground.core.datasets import Dataset, make_dataset
-from playground.core.fast.calls import Calls
+from playground.core.fast import calibrate
 from playground.core.fast.engine import Engine
-from playground.core.fast.kernels import Work, tanh_into
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture
 from playground.session.trainer import Trainer
@@ -43,7 +47,8 @@ LEARNING_RATE, SEED, INIT_SCALE = 1.2, 2, 0.01
 # app records every step's cost for its plot, and where libraries warm their caches.
 WARM_UP_STEPS = 2048
 TURNS = 5                               # turns per contender in one repetition
-Runner = Callable[[int], None]          # run(n): train n more steps
+FLOOR, TANH = "matrix products alone", "tanh alone"     # the instruments' turns
+Runner = Callable[[int], "int | None"]  # run(n): train n more steps (return how many made)
 
 
 @dataclass(frozen=True)
@@ -188,113 +193,144 @@ def available(contender: Contender) -> bool:
 
 
 # -- measuring --------------------------------------------------------------------------
+def _made(run: Runner, n: int) -> int:
+    """Run ``run(n)`` and return how many steps it made (a runner may round up)."""
+    made = run(n)
+    made = n if made is None else made
+    if made < 1:
+        raise RuntimeError("a contender stopped training (diverged?)")
+    return made
+
+
 def steps_for(run: Runner, seconds: float) -> int:
     """Return how many steps of ``run`` take about ``seconds`` (runs it a little to see)."""
-    n, elapsed = 1, 0.0
+    n, made, elapsed = 1, 1, 0.0
     while elapsed < seconds / 10:
         n *= 2
         started = time.perf_counter()
-        run(n)
+        made = _made(run, n)
         elapsed = time.perf_counter() - started
-    return max(1, round(n * seconds / elapsed))
+    return max(1, round(made * seconds / elapsed))
+
+
+def race(runners: dict[str, Runner], repeats: int, seconds: float, warm_up: int) -> dict:
+    """Time every runner in alternating turns; return {"rates": {name: [steps/s per
+    repetition]}, "medians": {name: median}, "steps_per_repeat": {name: steps}}."""
+    for run in runners.values():
+        if warm_up:
+            _made(run, warm_up)
+    steps = {name: max(1, steps_for(run, seconds) // TURNS) for name, run in runners.items()}
+    rates: dict[str, list[float]] = {name: [] for name in runners}
+    made_per_repeat = dict.fromkeys(runners, 0)
+    for _ in range(repeats):
+        elapsed, made = dict.fromkeys(runners, 0.0), dict.fromkeys(runners, 0)
+        for _ in range(TURNS):
+            for name, run in runners.items():
+                started = time.perf_counter()
+                made[name] += _made(run, steps[name])
+                elapsed[name] += time.perf_counter() - started
+        for name in runners:
+            rates[name].append(made[name] / elapsed[name])
+            made_per_repeat[name] = made[name]
+    return {"rates": rates, "steps_per_repeat": made_per_repeat,
+            "medians": {name: statistics.median(values) for name, values in rates.items()}}
+
+
+def _versus_peers(rates: dict[str, float], peer: Callable[[str], bool]) -> tuple:
+    """Return (fastest peer, ours ÷ fastest) of median ``rates`` (None, None: no peer)."""
+    peers = {name: rate for name, rate in rates.items() if peer(name)}
+    fastest = max(peers, key=peers.get) if peers else None
+    return fastest, (rates["playground"] / peers[fastest] if fastest else None)
 
 
 def measure_net(hidden: tuple[int, ...], names: list[str], repeats: int,
                 seconds: float, warm_up: int = WARM_UP_STEPS) -> dict:
-    """Return {"net", "steps_per_second": {name: median}, "repeats": {name: [...]}, …}."""
+    """Return {"net", "steps_per_second": {name: median}, "repeats": {name: [...]},
+    "fastest_peer", "ratio", "floor_steps_per_second", "step_per_floor", "tanh_ceiling",
+    "tanh_paths", …} for full-batch training of 2-``hidden``-1 on the flower data."""
     data = make_dataset("flower")
     runners = {name: CONTENDERS[name].prepare(hidden, data) for name in names}
-    for run in runners.values():
-        if warm_up:
-            run(warm_up)
-    steps = {name: max(1, steps_for(run, seconds) // TURNS) for name, run in runners.items()}
-    rates: dict[str, list[float]] = {name: [] for name in names}
-    for _ in range(repeats):
-        elapsed = dict.fromkeys(names, 0.0)
-        for _ in range(TURNS):
-            for name, run in runners.items():
-                started = time.perf_counter()
-                run(steps[name])
-                elapsed[name] += time.perf_counter() - started
-        for name in names:
-            rates[name].append(steps[name] * TURNS / elapsed[name])
-    medians = {name: statistics.median(values) for name, values in rates.items()}
-    peers = {name: rate for name, rate in medians.items() if CONTENDERS[name].peer}
-    fastest = max(peers, key=peers.get) if peers else None
-    return {"net": net_name(hidden), "steps_per_second": medians, "repeats": rates,
-            "steps_per_repeat": {name: n * TURNS for name, n in steps.items()},
-            "fastest_peer": fastest,
-            "ratio": medians["playground"] / peers[fastest] if fastest else None,
-            "tanh_ceiling": tanh_ceiling(hidden, data.m)}
+    runners[FLOOR] = floor.prepare_floor(architecture(hidden).layer_dims, data.m)
+    runners[TANH] = floor.prepare_tanh_alone(hidden, data.m)
+    timed = race(runners, repeats, seconds, warm_up)
+    medians = {name: timed["medians"][name] for name in names}
+    fastest, ratio = _versus_peers(medians, lambda name: CONTENDERS[name].peer)
+    floor_rate = timed["medians"][FLOOR]
+    return {"net": net_name(hidden), "steps_per_second": medians,
+            "repeats": {name: timed["rates"][name] for name in names},
+            "steps_per_repeat": {name: timed["steps_per_repeat"][name] for name in names},
+            "fastest_peer": fastest, "ratio": ratio,
+            "floor_steps_per_second": floor_rate,
+            "floor_repeats": timed["rates"][FLOOR],
+            "step_per_floor": floor_rate / medians["playground"],
+            "tanh_ceiling": timed["medians"][TANH],
+            "tanh_paths": floor.tanh_paths(hidden, data.m)}
 
 
-def tanh_ceiling(hidden: tuple[int, ...], m: int = 400, repeats: int = 200) -> float:
-    """Return the steps/s the engine's tanh alone allows: every step must compute tanh on
-    n[l]·m values per hidden layer, whatever else it saves. Recorded and replayed as the
-    engine runs it (``core/calls.py``)."""
-    tanhs = Calls()
-    for n in hidden:
-        Z = np.random.RandomState(0).randn(n, m) * 2
-        tanh_into(tanhs, Z, np.empty_like(Z), Work.of_shape(Z.shape))
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for _ in range(repeats):
-            tanhs.run()
-        best = min(best, (time.perf_counter() - started) / repeats)
-    return 1.0 / best
+def measure_minibatch(names: list[str], repeats: int, seconds: float,
+                      warm_up: int = WARM_UP_STEPS) -> dict:
+    """Return the mini-batch case's figures (``minibatch.py``), in updates per second, with
+    the floor of one update (the products of B columns) and the tanh paths it takes."""
+    data = minibatch.data()
+    runners = {name: minibatch.PREPARE[name](data) for name in names}
+    dims = architecture(minibatch.HIDDEN).layer_dims
+    runners[FLOOR] = floor.prepare_floor(dims, minibatch.BATCH_SIZE)
+    timed = race(runners, repeats, seconds, warm_up)
+    medians = {name: timed["medians"][name] for name in names}
+    fastest, ratio = _versus_peers(medians, lambda name: CONTENDERS[name].peer)
+    floor_rate = timed["medians"][FLOOR]
+    return {"case": minibatch.case_name(), "m": data.m, "batch_size": minibatch.BATCH_SIZE,
+            "learning_rate": minibatch.LEARNING_RATE,
+            "updates_per_second": medians,
+            "repeats": {name: timed["rates"][name] for name in names},
+            "updates_per_repeat": {name: timed["steps_per_repeat"][name] for name in names},
+            "fastest_peer": fastest, "ratio": ratio,
+            "floor_updates_per_second": floor_rate, "floor_repeats": timed["rates"][FLOOR],
+            "update_per_floor": floor_rate / medians["playground"],
+            "tanh_paths": {"update": floor.tanh_paths(minibatch.HIDDEN, minibatch.BATCH_SIZE),
+                           "epoch_cost": floor.tanh_paths(minibatch.HIDDEN, data.m)}}
 
 
 def machine() -> dict:
     """Return what the numbers depend on: CPU, cores, Python, NumPy, BLAS threads."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next((line.split(":", 1)[1].strip() for line in info
-                        if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+    key = calibrate.machine_key()
+    return {"cpu": key["cpu"] or platform.processor() or platform.machine(),
+            "cores": os.cpu_count(), "system": key["system"], "machine": key["machine"],
+            "numpy_simd": key["numpy_simd"], "python": platform.python_version(),
             "numpy": np.__version__,
             "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
 
 
 def run_bench(repeats: int = 5, seconds: float = 0.25,
               nets: tuple[tuple[int, ...], ...] = NETS, warm_up: int = WARM_UP_STEPS,
-              progress: Callable[[str], None] | None = None) -> dict:
-    """Return the whole report: machine, settings, one entry per net."""
+              progress: Callable[[str], None] | None = None, minibatches: bool = True) -> dict:
+    """Return the whole report: machine, kernel choices, settings, one entry per net and
+    the mini-batch case."""
     names = [name for name, c in CONTENDERS.items() if available(c)]
+    kernels = floor.kernels_report()              # decided (or read) before any timing
+    load_before = load_average()
     results = []
     for hidden in nets:
         if progress:
             progress(f"measuring {net_name(hidden)} …")
         results.append(measure_net(hidden, names, repeats, seconds, warm_up))
-    return {"machine": machine(), "repeats": repeats, "seconds_per_repeat": seconds,
-            "warm_up_steps": warm_up,
-            "contenders": {name: CONTENDERS[name].label for name in names},
-            "nets": results}
+    report = {"machine": machine(), "kernels": kernels, "repeats": repeats,
+              "seconds_per_repeat": seconds, "warm_up_steps": warm_up, "turns": TURNS,
+              "contenders": {name: CONTENDERS[name].label for name in names},
+              "nets": results}
+    if minibatches:
+        if progress:
+            progress(f"measuring {minibatch.case_name()} …")
+        batch_names = [name for name in names if name in minibatch.PREPARE]
+        report["minibatch"] = measure_minibatch(batch_names, repeats, seconds, warm_up)
+    report["load_average"] = {"before": load_before, "after": load_average()}
+    return report
 
 
-def format_report(report: dict) -> str:
-    """Return the report as a table, one row per net, a column per contender."""
-    names = list(report["contenders"])
-    widths = [max(10, len(report["contenders"][n])) for n in names]
-    head = "net         " + "  ".join(f"{report['contenders'][n]:>{w}}"
-                                        for n, w in zip(names, widths))
-    lines = [head + "  tanh alone  ours ÷ fastest peer"]
-    for net in report["nets"]:
-        rates = net["steps_per_second"]
-        ratio = (f"{net['ratio']:.2f}× {report['contenders'][net['fastest_peer']]}"
-                 if net["ratio"] else "no peer installed")
-        lines.append(f"{net['net']:<12}" + "  ".join(f"{rates[n]:>{w},.0f}"
-                                                     for n, w in zip(names, widths))
-                     + f"  {net['tanh_ceiling']:>10,.0f}  {ratio}")
-    m = report["machine"]
-    lines.append(f"\nsteps/s, median of {report['repeats']} repetitions of "
-                 f"~{report['seconds_per_repeat']:g} s per contender, in {TURNS} turns each; "
-                 f"flower data m = 400, tanh hidden, sigmoid output, float64.\n\"tanh alone\": "
-                 f"the steps/s the engine's tanh would allow if a step did nothing else.\n"
-                 f"{m['cpu']}, {m['cores']} cores, "
-                 f"Python {m['python']}, NumPy {m['numpy']}, "
-                 f"BLAS threads: {m['blas_threads']}")
-    return "\n".join(lines)
+def load_average() -> list[float] | None:
+    """Return the system's load averages over 1, 5 and 15 minutes (None where the system
+    does not say: Windows): on a shared machine, how busy it was."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None

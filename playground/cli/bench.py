@@ -1,5 +1,7 @@
-"""``playground bench``: training speed beside NumPy, scikit-learn and PyTorch; ``--gui``
-measures the window while it trains (it imports Qt only then)."""
+"""``playground bench``: training speed beside NumPy, scikit-learn and PyTorch, full batch
+and in mini-batches, with each step's matrix-product floor and the tanh path this machine
+chose (and the timings it chose by); ``--gui`` measures the window while it trains (it
+imports Qt only then)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,14 @@ import argparse
 import json
 import sys
 
-from playground.bench.engine import WARM_UP_STEPS, format_report
+from playground.bench.engine import WARM_UP_STEPS
 from playground.bench.engine import run_bench as measure
+from playground.bench.report import format_report
 from playground.cli.options import EXIT_OK, UsageError, check_count
+from playground.core.fast import calibrate
 
-HELP = "measure training speed (and the window's)"
+HELP = ("measure training speed beside NumPy, scikit-learn and PyTorch, with the "
+        "matrix-product floor and the kernels chosen on this machine (and the window's)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--long", action="store_true",
                         help="with --gui: train 10⁶ iterations in the window and report the "
                              "memory growth")
+    parser.add_argument("--kernels", choices=calibrate.MODES, metavar="MODE",
+                        help="the tanh path to measure with: measure (this machine's "
+                             "choice, the default), plain (np.tanh) or table; also "
+                             f"{calibrate.ENVIRONMENT_VARIABLE}=MODE for every command")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -42,6 +51,15 @@ def run(args: argparse.Namespace) -> int:
     if args.long and not args.gui:
         raise UsageError("--long measures the window: use it with --gui")
     progress = None if args.json else (lambda text: print(text, file=sys.stderr))
+    kernels = calibrate.choices() if args.kernels is None else calibrate.decide(args.kernels)
+    with calibrate.using(kernels):
+        report = _measure(args, seconds, progress)
+    print(report)
+    return EXIT_OK
+
+
+def _measure(args: argparse.Namespace, seconds: float, progress) -> str:
+    """Return the report of the bench ``args`` ask for, as text or JSON."""
     if args.gui:
         from playground.app import display_problem
         from playground.bench.window import format_gui_report, run_gui_bench
@@ -50,10 +68,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--gui needs a display ({problem}); "
                              "QT_QPA_PLATFORM=offscreen measures without one")
         report = run_gui_bench(seconds=seconds, long=args.long, progress=progress)
-        print(json.dumps(report, indent=2) if args.json else format_gui_report(report))
-        return EXIT_OK
+        return json.dumps(report, indent=2) if args.json else format_gui_report(report)
     report = measure(repeats=args.repeats, seconds=seconds, warm_up=args.warm_up,
                      progress=progress)
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
-    return EXIT_OK
+    return json.dumps(report, indent=2) if args.json else format_report(report)
 

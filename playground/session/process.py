@@ -13,7 +13,10 @@ are not copied into a pickle on either side.
 
 The child is started with ``forkserver`` where there is one (a fresh interpreter forks the
 children, never the window's process with its threads), else with ``spawn`` (macOS and
-Windows): everything it is given is importable and picklable, so either works.
+Windows): everything it is given is importable and picklable, so either works. It is
+given the window's kernel choices (``core/fast/calibrate.py``), so the two processes
+compute the same bits. Calls that exist only on some systems (glibc's ``mallopt``, a
+socket's buffer size, ``/proc``) are tried where they exist and skipped elsewhere.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import platform
 import socket
 import sys
 import threading
@@ -34,6 +38,7 @@ try:
 except ImportError:                # Windows
     resource = None
 
+from playground.core.fast import calibrate
 from playground.session.commands import Stop
 from playground.session.loop import RunLoop
 
@@ -81,8 +86,11 @@ class ConnectionInbox:
 
 
 # -- the child ----------------------------------------------------------------------------
-def serve(connection: Connection) -> None:
-    """The training process's whole life: one run loop until it is stopped."""
+def serve(connection: Connection, kernels: calibrate.KernelChoices | None = None) -> None:
+    """The training process's whole life: one run loop until it is stopped. ``kernels``:
+    the window's kernel choices, adopted so that both processes compute the same bits."""
+    if kernels is not None:
+        calibrate.use(kernels)
     keep_freed_memory()
     loop = RunLoop(send=lambda message: send_message(connection, message))
     try:
@@ -103,7 +111,7 @@ KEEP_FREED_BYTES, MAP_ABOVE_BYTES = 256 << 20, 32 << 20
 def keep_freed_memory() -> bool:
     """Tell glibc's malloc to keep freed memory for reuse; False where there is no glibc
     (macOS, Windows, musl) and nothing was changed."""
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
         return False
     try:
         mallopt = ctypes.CDLL("libc.so.6").mallopt
@@ -133,15 +141,17 @@ def widen_buffer(connection: Connection) -> bool:
 
 
 def resident_mb(pid: int | str = "self") -> float:
-    """Return a process's resident memory now, in MB (Linux); elsewhere this process's
-    peak, the nearest figure the standard library offers."""
+    """Return a process's resident memory now, in MB (Linux, from /proc). Elsewhere, for
+    this process its peak, the nearest figure the standard library offers, and for
+    another process (or on Windows, which has no getrusage) NaN: not known."""
     try:
         with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
     except (OSError, ValueError, AttributeError):
-        if resource is None:       # Windows: neither /proc nor getrusage
+        if resource is None or pid not in ("self", os.getpid()):
             return math.nan
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 1e6 if sys.platform == "darwin" else peak / 1e3   # bytes; KB
 
 
 def start_method() -> str:
@@ -161,8 +171,8 @@ class ProcessLink:
             context.set_forkserver_preload(["playground.session.process"])
         self._connection, child = context.Pipe()
         widen_buffer(child)
-        self._process = context.Process(target=serve, args=(child,), daemon=True,
-                                        name="playground-trainer")
+        self._process = context.Process(target=serve, args=(child, calibrate.choices()),
+                                        daemon=True, name="playground-trainer")
         try:
             self._process.start()
         except (OSError, RuntimeError) as error:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.fast.calls import Calls
+from playground.core.fast.calls import DOT, Calls
 from playground.core.fast.kernels import ACTIVATION_KERNELS, OUTPUT_KERNELS, Work
 from playground.core.network import Architecture, Cache
 from playground.core.regularization import Dropout
@@ -96,7 +96,7 @@ class BatchPass:
     def _record_forward(self, call) -> None:
         """Z[l] = Wb[l] A_ones[l-1]; A[l] = g[l](Z[l]), dropped out under dropout."""
         for layer in self.layers:
-            call(np.dot, layer.Wb, layer.A_ones_prev, layer.Z)
+            call(DOT, layer.Wb, layer.A_ones_prev, layer.Z)
             layer.forward_into(call, layer.Z, layer.G, layer.work)
             if layer.D is not None:
                 call(np.multiply, layer.G, layer.D, layer.A)
@@ -110,10 +110,10 @@ class BatchPass:
         layers = self.layers
         for l in range(len(layers) - 1, -1, -1):
             layer = layers[l]
-            call(np.dot, layer.dZ, layer.A_ones_prev_T, layer.m_dWb)
+            call(DOT, layer.dZ, layer.A_ones_prev_T, layer.m_dWb)
             if l:
                 below = layers[l - 1]
-                call(np.dot, layer.W_T, layer.dZ, below.dZ)
+                call(DOT, layer.W_T, layer.dZ, below.dZ)
                 if below.D is not None:
                     call(np.multiply, below.dZ, below.D, below.dZ)
                     call(np.divide, below.dZ, self.keep_prob, below.dZ)

@@ -289,7 +289,7 @@ class BatchedEngine:
             self._permutation = self.batching.permutation(self.epoch + 1, self.rng)
         batch = self._program_now.batch
         start = self.position * self._batch_size
-        np.take(self._XY, self._permutation[start:start + batch.b], 1, batch.rows, "wrap")
+        self._XY.take(self._permutation[start:start + batch.b], 1, batch.rows, "wrap")
 
     def _advance(self) -> None:
         """Count the update just made; at the end of an epoch, start the next one."""
@@ -354,14 +354,39 @@ class BatchedEngine:
             self._prepared = False
             self._last = self._programs[0]
             return
-        programs, complete = self._programs, self._complete
+        self._run_updates(n)
+
+    def _run_updates(self, n: int) -> None:
+        """``steps`` past the plain loop: per update ``_prepare``, ``_count_step``, the
+        recorded calls and ``_advance``, written out (for a small net, method calls per
+        update cost as much as its arithmetic)."""
+        programs, complete, batches = self._programs, self._complete, self._batches
+        B, take, adam, full = self._batch_size, self._XY.take, self._adam, self._full_batch
         for _ in range(n):
+            position = self.position
+            program = programs[position >= complete]
             if not self._prepared:
-                self._prepare()
-            self._count_step()
-            program = programs[self.position >= complete]
+                if not full:
+                    if self._permutation is None:
+                        self._permutation = self.batching.permutation(self.epoch + 1,
+                                                                      self.rng)
+                    start = position * B
+                    take(self._permutation[start:start + program.batch.b], 1,
+                         program.batch.rows, "wrap")
+                if program.batch.masks:
+                    program.batch.draw_masks(self.rng)
+            self.optimizer_steps += 1
+            if adam:
+                self._knobs.write_bias_corrections(self.options.optimizer, self.optimizer_steps)
             program.train.run()
-            self._advance()
+            self.updates += 1
+            self._prepared = False
+            self.position = position + 1
+            if position + 1 == batches:
+                self.position, self._permutation = 0, None
+                self.epoch += 1
+                if self._decays:
+                    self._write_rates()
         self._last = program
 
     # -- the whole training set -----------------------------------------------------------

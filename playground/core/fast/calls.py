@@ -11,7 +11,8 @@ once. With a ``Calls`` list they record the operation, arrays bound, and ``Calls
 replays the whole list with nothing but a loop in between: the same numbers bit for bit.
 Constants are read-only 0-d arrays made once (``constant``), and ``out`` is passed
 positionally. The arrays a recording binds must outlive it and be written into, never
-replaced. (Measured effect: ``docs/performance.md``.)
+replaced. Matrix products are ``call(DOT, A, B, out)``. (Measured effect:
+``docs/performance.md``.)
 """
 
 from __future__ import annotations
@@ -50,3 +51,9 @@ def constant(value: float, like: np.ndarray | type) -> np.ndarray:
     dtype), made once: NumPy converts it faster than a Python float, and float32 arrays
     stay float32."""
     return _constant(value, like.dtype if isinstance(like, np.ndarray) else np.dtype(like))
+
+
+# np.dot first asks a Python function which arguments might override it (NumPy's
+# __array_function__ protocol); the engine's arguments are plain arrays, so it calls the
+# implementation behind it, where NumPy exposes one.
+DOT: Callable = getattr(np.dot, "_implementation", np.dot)

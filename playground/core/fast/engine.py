@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.fast.calls import Calls
+from playground.core.fast.calls import DOT, Calls
 from playground.core.fast.kernels import ACTIVATION_KERNELS, OUTPUT_KERNELS, Work
 from playground.core.network import Architecture, Cache, Parameters, check_data
 
@@ -142,7 +142,7 @@ class Engine:
     def _record_forward(self, call) -> None:
         """Z[l] = Wb[l] A_ones[l-1] (= W[l] A[l-1] + b[l]), A[l] = g[l](Z[l]) for l = 1..L."""
         for layer in self.layers:
-            call(np.dot, layer.Wb, layer.A_ones_prev, layer.Z)
+            call(DOT, layer.Wb, layer.A_ones_prev, layer.Z)
             layer.forward_into(call, layer.Z, layer.A, layer.work)
 
     def _record_backward(self, call) -> None:
@@ -152,10 +152,10 @@ class Engine:
         layers = self.layers
         for l in range(len(layers) - 1, -1, -1):
             layer = layers[l]
-            call(np.dot, layer.dZ, layer.A_ones_prev_T, layer.m_dWb)
+            call(DOT, layer.dZ, layer.A_ones_prev_T, layer.m_dWb)
             if l:
                 below = layers[l - 1]
-                call(np.dot, layer.W_T, layer.dZ, below.dZ)
+                call(DOT, layer.W_T, layer.dZ, below.dZ)
                 below.chain_into(call, below.dZ, below.Z, below.A, below.work)
 
     def forward(self) -> None:

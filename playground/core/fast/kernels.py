@@ -8,8 +8,9 @@ here, registered under the same key:
     OUTPUT_KERNELS[(output, loss)].activate_into(call, Z, out, work)   out = g[L](Z)
     OUTPUT_KERNELS[(output, loss)].dZ_into(call, AL, Y, out)           out = dZ[L]
 
-They compute the same numbers, operation for operation, as the readable forms (tanh on
-large float64 arrays excepted: ``tanh_table.py``, within 4 ulp), only without allocating.
+They compute the same numbers, operation for operation, as the readable forms, only
+without allocating; tanh excepted where this machine computes it faster from a table
+(``tanh_table.py``, within 4 ulp; ``calibrate.py`` decides by array size and type).
 ``call`` makes each NumPy call at once (``calls.now``) or records it for the engine to
 replay every step (``calls.Calls``); constants are 0-d arrays (``calls.constant``) in the
 array's own dtype, so float32 maps stay float32. ``work`` holds scratch arrays of Z's
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.activations import EXP_LIMIT, LEAKY_SLOPE
-from playground.core.fast import tanh_table
+from playground.core.fast import calibrate, tanh_table
 from playground.core.fast.calls import constant
 from playground.core.objectives import softmax
 
@@ -38,8 +39,9 @@ class Work:
     mask: np.ndarray
 
     @classmethod
-    def of_shape(cls, shape: tuple[int, ...]) -> Work:
-        return cls(floats=tuple(np.zeros(shape) for _ in range(tanh_table.SCRATCH_FLOATS)),
+    def of_shape(cls, shape: tuple[int, ...], dtype: type = np.float64) -> Work:
+        return cls(floats=tuple(np.zeros(shape, dtype)
+                                for _ in range(tanh_table.SCRATCH_FLOATS)),
                    index=np.zeros(shape, dtype=np.int64), mask=np.zeros(shape, dtype=bool))
 
     def view(self, shape: tuple[int, int]) -> Work:
@@ -86,11 +88,25 @@ def sigmoid_chain(call, dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work
 
 
 def tanh_into(call, Z: np.ndarray, out: np.ndarray, work: Work | None = None) -> None:
-    if not tanh_table.uses_table(Z):             # small, single precision, or a CPU on
-        call(np.tanh, Z, out)                    # which NumPy's own tanh is faster
+    block = calibrate.tanh_block(Z)             # 0: np.tanh is faster here for Z's size
+    if not block:
+        call(np.tanh, Z, out)
         return
-    work = work or Work.of_shape(Z.shape)
-    tanh_table.tanh_into(call, Z, out, work.floats, work.index)
+    if not (Z.flags.c_contiguous and out.flags.c_contiguous):
+        x, y, block = Z, out, Z.size            # one pass, in Z's own shape
+    else:
+        x, y = Z.reshape(-1), out.reshape(-1)   # views: passes of ``block`` values
+    size = min(block, Z.size)
+    if (work is None or work.floats[0].dtype != Z.dtype or work.floats[0].size < size
+            or not all(a.flags.c_contiguous for a in (*work.floats, work.index))):
+        work = Work.of_shape((size,), Z.dtype)
+    for start in range(0, x.size, block):
+        k = min(block, x.size - start)
+        piece = (slice(start, start + k),) if x.ndim == 1 else (...,)
+        shape = x[piece].shape
+        floats = tuple(f.reshape(-1)[:k].reshape(shape) for f in work.floats)
+        tanh_table.tanh_into(call, x[piece], y[piece], floats,
+                             work.index.reshape(-1)[:k].reshape(shape))
 
 
 def tanh_chain(call, dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:
