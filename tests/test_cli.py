@@ -16,7 +16,7 @@ KEYS = {"iterations", "history", "test_history", "final_cost", "test_cost", "tra
         "test_accuracy", "unit_spread", "distinct_units", "grad_norms", "diverged",
         "stop_reason", "layer_sizes", "steps_per_second", "unit_spread_history",
         "grad_norm_history", "grad_ratio_history", "dead_fraction", "saturated_fraction",
-        "preset"}
+        "preset", "epochs", "epoch_history", "weight_norm", "options"}
 
 
 def run(capsys, *args):

@@ -22,12 +22,14 @@ import pytest
 
 import playground.core.atomic as atomic_module
 import playground.core.npz_archive as npz_archive
+from playground.core.features import FEATURES
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture
 from playground.core.npz import (
     DATA_KEYS,
     FORMAT_VERSION,
     METADATA_KEYS,
+    TRAINING_KEYS,
     ModelFileError,
     SavedModel,
     load_model,
@@ -44,21 +46,43 @@ ARCHITECTURES = {
 }
 
 
-def make_model(arch: Architecture, seed: int = 3) -> SavedModel:
+def make_model(arch: Architecture, seed: int = 3, resume: bool = False) -> SavedModel:
     rng = np.random.RandomState(seed)
     parameters = initialize_parameters(arch.layer_dims, "he", rng)
     for l in range(1, arch.L + 1):
         parameters[f"b{l}"] = rng.randn(arch.layer_dims[l], 1)
     history = np.column_stack([np.arange(0, 500, 100), rng.rand(5)])
+    features = tuple(FEATURES)[:arch.n_x]
     return SavedModel(arch, parameters, init="he", init_scale=0.5, seed=seed,
                       learning_rate=1.2, iteration=400, cost_history=history,
-                      dataset="flower (ünïcode)", **GENERATED)
+                      dataset="flower (ünïcode)", **GENERATED, **TRAINING, features=features,
+                      resume=resume_state(arch, parameters) if resume else {})
 
 
 #: The data specification of a generated dataset; the CSV keys stay unrecorded.
 GENERATED = {"data_samples": 400, "data_noise": 0.2, "data_seed": 1, "data_classes": 2,
              "test_fraction": 0.25}
 CSV_KEYS = ("data_sha256", "test_data", "test_data_sha256")
+#: Course-2 training options, every one set (the optional ones too), none the default.
+TRAINING = {"normalize": True, "batch_size": 64, "shuffle_seed": 10, "optimizer": "adam",
+            "beta": 0.8, "beta1": 0.85, "beta2": 0.99, "epsilon": 1e-7, "decay_rate": 0.3,
+            "decay_interval": 5, "l2": 0.7, "l1": 0.01, "keep_prob": 0.86}
+
+
+def resume_state(arch: Architecture, parameters: dict) -> dict[str, np.ndarray]:
+    """What ``BatchedEngine.resume_arrays`` returns mid-epoch with Adam and dropout and a
+    prepared mini-batch of 5 columns: moments, counters, permutation, generator, masks."""
+    rng = np.random.RandomState(4)
+    state = {f"{letter}{key}": rng.randn(*value.shape) for letter in "vs"
+             for key, value in parameters.items()}
+    _, keys, index, has_gauss, gauss = np.random.RandomState(5).get_state()
+    state.update(updates=np.array(30), epoch=np.array(4), optimizer_steps=np.array(12),
+                 position=np.array(2), prepared=np.array(True),
+                 permutation=rng.permutation(12), rng_keys=keys, rng_index=np.array(index),
+                 rng_has_gauss=np.array(has_gauss), rng_gauss=np.array(gauss))
+    state.update({f"D{l}": (rng.rand(arch.layer_dims[l], 5) < 0.86).astype(float)
+                  for l in range(1, arch.L)})
+    return state
 
 
 def expected_keys(arch: Architecture) -> set[str]:
@@ -181,6 +205,55 @@ def test_a_file_without_the_data_specification_loads_with_none(tmp_path: Path) -
     assert all(getattr(loaded, key) is None for key in DATA_KEYS)
 
 
+def test_the_training_options_round_trip(tmp_path: Path) -> None:
+    model = make_model(ARCHITECTURES["softmax-3-hidden"])
+    path = tmp_path / "options.npz"
+    save_model(path, model)
+    loaded = load_model(path)
+    assert {key: getattr(loaded, key) for key in TRAINING} == TRAINING
+    assert loaded.features == ("x1", "x2") and loaded.resume == {}
+    with np.load(path, allow_pickle=False) as npz:
+        for key in ("batch_size", "shuffle_seed", "decay_interval"):
+            assert npz[key].dtype == np.int64 and npz[key].shape == ()
+        for key in ("beta", "beta1", "beta2", "epsilon", "decay_rate", "l2", "l1", "keep_prob"):
+            assert npz[key].dtype == np.float64 and npz[key].shape == ()
+        assert npz["normalize"].dtype == np.bool_ and npz["optimizer"].dtype.kind == "U"
+        assert npz["features"].dtype.kind == "U" and npz["features"].shape == (2,)
+
+
+def test_the_resume_state_round_trips_under_its_documented_keys(tmp_path: Path) -> None:
+    model = make_model(BASE, resume=True)
+    path = tmp_path / "resume.npz"
+    save_model(path, model)
+    loaded = load_model(path)
+    assert set(loaded.resume) == set(model.resume)
+    for key, value in model.resume.items():
+        assert np.array_equal(loaded.resume[key], value), key
+    with np.load(path, allow_pickle=False) as npz:
+        resume_keys = set(npz.files) - expected_keys(BASE)
+        assert resume_keys == ({f"{m}{p}{l}" for m in "vs" for p in "Wb" for l in (1, 2)}
+                               | {f"resume_{name}" for name in (
+                                   "updates", "epoch", "optimizer_steps", "position",
+                                   "prepared", "permutation", "rng_keys", "rng_index",
+                                   "rng_has_gauss", "rng_gauss", "D1")})
+        assert npz["resume_D1"].dtype == np.bool_ and npz["resume_D1"].shape == (4, 5)
+        assert npz["resume_rng_keys"].dtype == np.uint32
+        assert npz["resume_prepared"].dtype == np.bool_
+        assert npz["vW1"].dtype == np.float64 and npz["vW1"].shape == (4, 2)
+        for key in ("updates", "epoch", "optimizer_steps", "position", "permutation"):
+            assert npz[f"resume_{key}"].dtype == np.int64
+
+
+def test_a_file_without_the_training_keys_loads_as_course_1(tmp_path: Path) -> None:
+    arrays = {key: value for key, value in base_arrays(tmp_path).items()
+              if key not in TRAINING_KEYS}
+    loaded = load_model(write_members(tmp_path / "old.npz", arrays))
+    defaults = SavedModel(BASE, {})
+    assert all(getattr(loaded, key) == getattr(defaults, key) for key in TRAINING_KEYS)
+    assert (loaded.optimizer, loaded.batch_size, loaded.keep_prob, loaded.features,
+            loaded.resume) == ("gd", None, 1.0, None, {})
+
+
 def test_diverged_cost_history_is_kept(tmp_path: Path) -> None:
     model = make_model(ARCHITECTURES["regression-mse"])
     history = np.array([[0.0, 1.0], [1.0, np.inf], [2.0, np.nan]])
@@ -239,6 +312,26 @@ def changed(**changes: object) -> Callable[[Path], Path]:
                 del arrays[key]
             else:
                 arrays[key] = value(arrays) if callable(value) else value
+        return write_members(tmp_path / "bad.npz", arrays)
+
+    return build
+
+
+def with_resume(**changes: object) -> Callable[[Path], Path]:
+    """A case: a file that resumes a run (Adam, dropout, a prepared mini-batch), with
+    members replaced (value None removes the member)."""
+
+    def build(tmp_path: Path) -> Path:
+        path = tmp_path / "resumed.npz"
+        save_model(path, make_model(BASE, resume=True))
+        with np.load(path, allow_pickle=False) as npz:
+            arrays: dict[str, np.ndarray | bytes] = {key: npz[key] for key in npz.files}
+        path.unlink()
+        for key, value in changes.items():
+            if value is None:
+                del arrays[key]
+            else:
+                arrays[key] = value
         return write_members(tmp_path / "bad.npz", arrays)
 
     return build
@@ -381,11 +474,95 @@ BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
         r"W2 declares shape \(1000, 1000\) of float64 \(8000000 bytes\) but holds only 16"),
     "bad-crc": (raw_file(flipped_crc_byte), r"W2 is damaged .*Bad CRC-32"),
     "zip-bomb": (raw_file(forged_size_zip), r"would unpack to \d+ bytes.*zip bomb"),
+    # course 2: the training options
+    "unknown-optimizer": (changed(optimizer=np.array("sgd")),
+                          r"unknown optimizer 'sgd'; choose from gd, momentum, rmsprop, adam"),
+    "keep-prob-zero": (changed(keep_prob=np.array(0.0)),
+                       r"keep_prob is 0.0; expected a number in \(0, 1\]"),
+    "keep-prob-above-1": (changed(keep_prob=np.array(1.5)),
+                          r"keep_prob is 1.5; expected a number in \(0, 1\]"),
+    "negative-l2": (changed(l2=np.array(-0.5)), r"l2 is -0.5; expected a finite number ≥ 0"),
+    "inf-l1": (changed(l1=np.array(np.inf)), r"l1 is inf; expected a finite number ≥ 0"),
+    "beta1-one": (changed(beta1=np.array(1.0)), r"beta1 is 1.0; expected a number in \[0, 1\)"),
+    "epsilon-zero": (changed(epsilon=np.array(0.0)), r"epsilon is 0.0; expected a number in \(0"),
+    "batch-size-zero": (changed(batch_size=np.array(0)), r"batch_size is 0; expected "
+                                                         r"batch_size ≥ 1"),
+    "float-batch-size": (changed(batch_size=np.array(64.0)),
+                         r"batch_size must be an integer scalar"),
+    "negative-shuffle-seed": (changed(shuffle_seed=np.array(-3)),
+                              r"shuffle_seed is -3; expected 0 ≤ shuffle_seed < 4294967296"),
+    "decay-interval-zero": (changed(decay_interval=np.array(0)),
+                            r"decay_interval is 0; expected decay_interval ≥ 1"),
+    "negative-decay-rate": (changed(decay_rate=np.array(-1.0)), r"decay_rate is -1.0"),
+    "normalize-not-bool": (changed(normalize=np.array(1)),
+                           r"normalize must be a boolean scalar"),
+    "unknown-feature": (changed(features=np.array(["x1", "x9"])),
+                        r"features: unknown feature 'x9'; choose from x1, x2"),
+    "repeated-feature": (changed(features=np.array(["x1", "x1"])),
+                         r"features: feature 'x1' is chosen twice"),
+    "features-do-not-fit-n_x": (changed(features=np.array(["x1", "x2", "x1^2"])),
+                                r"features lists 3 feature\(s\) but the network has n_x = 2"),
+    "features-2d": (changed(features=np.array([["x1", "x2"]])),
+                    r"features must be a 1-D unicode array"),
+    # course 2: the state an exact continuation needs
+    "moment-shape": (with_resume(vW1=np.zeros((2, 4))),
+                     r"vW1 must be a real array of shape \(4, 2\) like W1"),
+    "moment-missing": (with_resume(sb2=None),
+                       r"sb2 is missing \(optimizer adam keeps its s moments"),
+    "moment-the-optimizer-does-not-keep": (with_resume(optimizer=np.array("momentum")),
+                                           r"sW1 is unexpected: optimizer momentum keeps no "
+                                           r"s moment"),
+    "moment-of-a-missing-layer": (with_resume(vW3=np.zeros((1, 1))),
+                                  r"vW3 is unexpected: layer_sizes \(2, 4, 1\) has only 2"),
+    "moment-nan": (with_resume(vb1=np.full((4, 1), np.nan)),
+                   r"vb1 contains non-finite values"),
+    "moment-text": (with_resume(sW2=np.full((1, 4), "0")), r"sW2 must be a real array"),
+    "negative-counter": (with_resume(resume_epoch=np.array(-1)),
+                         r"resume_epoch is -1; expected resume_epoch ≥ 0"),
+    "float-counter": (with_resume(resume_position=np.array(2.0)),
+                      r"resume_position must be an integer scalar"),
+    "counter-missing": (with_resume(resume_updates=None), r"resume_updates is missing"),
+    "t-above-updates": (with_resume(resume_optimizer_steps=np.array(31)),
+                        r"resume_optimizer_steps is 31 but only 30 update\(s\) were made"),
+    "prepared-not-bool": (with_resume(resume_prepared=np.array(1)),
+                          r"resume_prepared must be a boolean scalar"),
+    "not-a-permutation": (with_resume(resume_permutation=np.array([0, 0, 1])),
+                          r"resume_permutation is not a permutation of 0 … 2"),
+    "float-permutation": (with_resume(resume_permutation=np.arange(3.0)),
+                          r"resume_permutation must be a 1-D integer array"),
+    "rng-keys-shape": (with_resume(resume_rng_keys=np.zeros(10, dtype=np.uint32)),
+                       r"resume_rng_keys must be 624 uint32 words"),
+    "rng-keys-signed": (with_resume(resume_rng_keys=np.zeros(624, dtype=np.int64)),
+                        r"resume_rng_keys must be 624 uint32 words"),
+    "rng-index-range": (with_resume(resume_rng_index=np.array(700)),
+                        r"resume_rng_index is 700; expected 0 ≤ resume_rng_index < 625"),
+    "rng-gauss-nan": (with_resume(resume_rng_gauss=np.array(np.nan)),
+                      r"resume_rng_gauss must be a finite real scalar"),
+    "rng-partial": (with_resume(resume_rng_index=None),
+                    r"resume_rng_index missing: the generator's state needs all of"),
+    "rng-missing-with-dropout": (
+        with_resume(**{f"resume_rng_{k}": None for k in ("keys", "index", "has_gauss",
+                                                          "gauss")}),
+        r"resume_rng_keys is missing \(dropout draws its masks from the run's generator"),
+    "mask-shape": (with_resume(resume_D1=np.ones((3, 5), dtype=bool)),
+                   r"resume_D1 must be a 0/1 mask of shape \(4, b\)"),
+    "mask-not-0-or-1": (with_resume(resume_D1=np.full((4, 5), 0.5)),
+                        r"resume_D1 must be a 0/1 mask"),
+    "mask-missing": (with_resume(resume_D1=None),
+                     r"resume_D1 is missing \(the prepared mini-batch's dropout mask"),
+    "mask-not-prepared": (with_resume(resume_prepared=np.array(False)),
+                          r"resume_D1 is unexpected: no mini-batch is prepared"),
+    "mask-without-dropout": (with_resume(keep_prob=np.array(1.0)),
+                             r"resume_D1 is unexpected: keep_prob is 1 \(no dropout\)"),
+    "mask-of-the-output-layer": (with_resume(resume_D2=np.ones((1, 5), dtype=bool)),
+                                 r"resume_D2 is unexpected: the network has 1 hidden layer"),
+    "unknown-resume-member": (with_resume(resume_velocity=np.zeros(3)),
+                              r"unexpected member 'resume_velocity' \(not part of the resume"),
 }
 
 
 #: Cases whose file has more than one problem, and how many; every other case has one.
-PROBLEM_COUNTS = {"only-weights": 5}
+PROBLEM_COUNTS = {"only-weights": 5, "moment-the-optimizer-does-not-keep": 4}
 
 
 @pytest.mark.parametrize("case", BAD_FILES)
@@ -405,14 +582,15 @@ def test_bad_file_is_refused_naming_the_file_and_its_problem(tmp_path: Path,
     assert not (tmp_path / "PWNED").exists()
 
 
-@pytest.mark.parametrize("build", [changed(), raw_file(valid_file_bytes)],
-                         ids=["rewritten-members", "raw-bytes"])
+@pytest.mark.parametrize("build", [changed(), raw_file(valid_file_bytes), with_resume()],
+                         ids=["rewritten-members", "raw-bytes", "resumed"])
 def test_bad_files_are_built_from_a_good_one(tmp_path: Path,
                                              build: Callable[[Path], Path]) -> None:
     """Control: with no change, the builders of the hostile files give a file that loads,
     so each one above is refused for its own defect and nothing else."""
     model = make_model(BASE)
     loaded = load_model(build(tmp_path))
+    assert {key: getattr(loaded, key) for key in TRAINING} == TRAINING
     assert loaded.arch == BASE
     for key, value in model.parameters.items():
         assert np.array_equal(loaded.parameters[key], value)
@@ -529,6 +707,14 @@ def test_invalid_parameters_are_never_written(tmp_path: Path, change: dict,
     ("test_fraction", 1.0, r"test_fraction is 1.0; expected a number in \[0, 1\)"),
     ("data_sha256", "abc", r"data_sha256 must be 64 lower-case hex digits"),
     ("test_data", 3, r"test_data must be a unicode text scalar"),
+    ("optimizer", "sgd", r"unknown optimizer 'sgd'"),
+    ("keep_prob", 0.0, r"keep_prob is 0.0"),
+    ("l2", -1.0, r"l2 is -1.0"),
+    ("batch_size", 0, r"batch_size is 0"),
+    ("features", ("x1", "x9"), r"unknown feature 'x9'"),
+    ("features", ("x1",), r"features lists 1 feature\(s\) but the network has n_x = 2"),
+    ("resume", {"vW1": np.zeros((4, 2))}, r"resume_updates is missing"),
+    ("resume", {"velocity": np.zeros(2)}, r"unexpected member 'resume_velocity'"),
 ])
 def test_invalid_settings_are_never_written(tmp_path: Path, field: str, value: object,
                                             message: str) -> None:

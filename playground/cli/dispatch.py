@@ -8,15 +8,15 @@ import sys
 from collections.abc import Sequence
 
 from playground import cli
-from playground.cli import bench, gradcheck, train
+from playground.cli import bench, gradcheck, sweep, train
 from playground.cli.options import EXIT_BAD_INPUT, Parser, UsageError
 
-MODULES = {"train": train, "gradcheck": gradcheck, "bench": bench}
+MODULES = {"train": train, "gradcheck": gradcheck, "sweep": sweep, "bench": bench}
 assert tuple(MODULES) == cli.SUBCOMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the parser for ``playground train|gradcheck|bench``."""
+    """Return the parser for ``playground train|gradcheck|sweep|bench``."""
     parser = Parser(prog="playground", description=cli.__doc__.split("\n\n")[0],
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)

@@ -30,16 +30,53 @@ model with L layers has exactly these keys (the optional ones where known), no o
     data_sha256     unicode   ()             SHA-256 of the training CSV, 64 hex digits
     test_data       unicode   ()             path of the separate test CSV
     test_data_sha256 unicode  ()             its SHA-256
+  the course-2 training options (TRAINING_KEYS), so that ``--load`` trains on as before;
+  absent in older files, which trained with course 1's (the defaults below):
+    optimizer       unicode   ()             key of OPTIMIZERS: gd, momentum, rmsprop, adam
+    beta            float64   ()             momentum's β, in [0, 1) (0.9)
+    beta1, beta2    float64   ()             Adam's β₁ (0.9), RMSprop's and Adam's β₂
+                                             (0.999), in [0, 1)
+    epsilon         float64   ()             RMSprop's and Adam's ε, > 0 (1e-8)
+    decay_rate      float64   ()             learning-rate decay rate, finite, ≥ 0 (0)
+    l2, l1          float64   ()             penalty strengths λ, finite, ≥ 0 (0)
+    keep_prob       float64   ()             dropout's keep-prob, in (0, 1] (1)
+    normalize       bool      ()             inputs normalised on the training split (False)
+  optional training options, absent when not set:
+    features        unicode   (n_x,)         input features, keys of FEATURES (absent: the
+                                             data's own inputs)
+    batch_size      int64     ()             mini-batch size B, ≥ 1 (absent: m)
+    shuffle_seed    int64     ()             epoch e shuffles with RandomState(seed + e),
+                                             0 ≤ seed < 2³² (absent: the run's generator)
+    decay_interval  int64     ()             epochs per decay step, ≥ 1 (absent: every epoch)
+  optional, what continuing the run bit for bit needs (``SavedModel.resume``, named there
+  without the ``resume_`` prefix); all of the required ones or none:
+    vW1 … vbL       float64   like W[l], b[l]  momentum's/Adam's v (required when the
+    sW1 … sbL       float64   like W[l], b[l]  optimizer keeps it), RMSprop's/Adam's s
+    resume_updates  int64     ()             updates the engine made, ≥ 0 (required)
+    resume_epoch    int64     ()             epochs completed, ≥ 0 (required)
+    resume_optimizer_steps int64 ()          the optimizer's t, ≤ resume_updates (required)
+    resume_position int64     ()             updates made in the current epoch (required)
+    resume_prepared bool      ()             the next mini-batch is drawn already (required)
+    resume_permutation int64  (m,)           the current epoch's column order
+    resume_rng_keys uint32    (624,)         the run generator's Mersenne Twister state;
+    resume_rng_index int64    ()             index in [0, 624], has_gauss 0 or 1, gauss a
+    resume_rng_has_gauss int64 ()            finite float64 scalar: all four or none
+    resume_rng_gauss float64  ()             (required with keep_prob < 1)
+    resume_D1 …     bool      (n[l], b)      dropout masks of the prepared mini-batch,
+                                             hidden layers 1 … L−1 (required, and allowed,
+                                             only when it is prepared and keep_prob < 1)
 
 Reading needs W/b for every layer and format_version, layer_sizes, activations, output and
 loss; the other metadata fall back to ``SavedModel``'s defaults when absent (None, not
-recorded, for the data keys). Integer parameters are accepted and converted to float64. A
-file is refused (``ModelFileError`` listing *every* problem found) when it is not a zip
-archive, holds anything but ``.npy`` members, would unpack to more than ``MAX_BYTES`` or
-declares an array of more than ``MAX_ELEMENTS`` elements (both checked from the headers,
-before anything is allocated), holds an object array (it would need unpickling: never
-done), or when its keys, dtypes, shapes, values or names do not make a valid network. A
-``format_version`` newer than ``FORMAT_VERSION`` is reported on its own.
+recorded, for the data keys; course 1's options for the training keys), so older files
+load. ``npz_fields.py`` reads and checks everything but the network. Integer parameters
+are accepted and converted to float64. A file is refused (``ModelFileError`` listing
+*every* problem found) when it is not a zip archive, holds anything but ``.npy`` members,
+would unpack to more than ``MAX_BYTES`` or declares an array of more than
+``MAX_ELEMENTS`` elements (both checked from the headers, before anything is allocated),
+holds an object array (it would need unpickling: never done), or when its keys, dtypes,
+shapes, values or names do not make a valid network and run. A ``format_version`` newer
+than ``FORMAT_VERSION`` is reported on its own.
 
 Writing validates the model with the very checks reading applies (so whatever is saved
 loads again), writes a temporary file in the target's folder, flushes and fsyncs it and
@@ -49,7 +86,6 @@ no temporary file behind.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -62,50 +98,33 @@ from playground.core.atomic import AtomicWriteError, write_atomically
 from playground.core.initialization import DEFAULT_SCALE, INITS
 from playground.core.network import Architecture, Parameters, check_parameters
 from playground.core.npz_archive import MAX_BYTES, MAX_ELEMENTS, UnsafeArchive, read_arrays
+from playground.core.npz_fields import (
+    DATA_KEYS,
+    METADATA_KEYS,
+    SEED_LIMIT,
+    TRAINING_KEYS,
+    data_settings,
+    describe,
+    file_dtype,
+    file_key,
+    integer,
+    is_resume_key,
+    missing,
+    real,
+    resume_settings,
+    text,
+    training_settings,
+)
 from playground.core.objectives import LOSSES, OBJECTIVES, OUTPUTS
 
 __all__ = ["DATA_KEYS", "FORMAT_VERSION", "MAX_BYTES", "MAX_ELEMENTS", "METADATA_KEYS",
-           "REQUIRED_METADATA", "ModelFileError", "SavedModel", "load_model", "save_model"]
+           "REQUIRED_METADATA", "TRAINING_KEYS", "ModelFileError", "SavedModel", "load_model",
+           "save_model"]
 
 FORMAT_VERSION = 1
-SEED_LIMIT = 2**32           # numpy.random.RandomState accepts 0 ≤ seed < 2³²
-
-METADATA_KEYS: dict[str, str] = {
-    "format_version": "the file format version",
-    "layer_sizes": "the layer sizes (n_x, n[1], …, n[L])",
-    "activations": "the hidden activations g[1] … g[L-1]",
-    "output": "the output activation g[L]",
-    "loss": "the loss",
-    "init": "the initialisation scheme",
-    "init_scale": "the scale of random initialisation",
-    "seed": "the random seed",
-    "learning_rate": "the learning rate",
-    "iteration": "the number of updates applied",
-    "cost_history": "the cost history [iteration, cost]",
-    "dataset": "the dataset name",
-}
-DATA_KEYS: dict[str, str] = {
-    "data_samples": "the number of examples generated",
-    "data_noise": "the noise of the generated data",
-    "data_seed": "the seed of the generated data",
-    "data_classes": "the number of classes generated",
-    "test_fraction": "the share of examples held out for testing",
-    "data_sha256": "the SHA-256 of the training CSV file",
-    "test_data": "the test CSV file",
-    "test_data_sha256": "the SHA-256 of the test CSV file",
-}
-METADATA_KEYS.update(DATA_KEYS)
 REQUIRED_METADATA = ("format_version", "layer_sizes", "activations", "output", "loss")
 
 _PARAMETER_KEY = re.compile(r"([Wb])([1-9][0-9]*)")
-_DTYPES = {"format_version": np.int64, "layer_sizes": np.int64, "activations": np.str_,
-           "output": np.str_, "loss": np.str_, "init": np.str_, "init_scale": np.float64,
-           "seed": np.int64, "learning_rate": np.float64, "iteration": np.int64,
-           "cost_history": np.float64, "dataset": np.str_, "data_samples": np.int64,
-           "data_noise": np.float64, "data_seed": np.int64, "data_classes": np.int64,
-           "test_fraction": np.float64, "data_sha256": np.str_, "test_data": np.str_,
-           "test_data_sha256": np.str_}
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class ModelFileError(ValueError):
@@ -135,7 +154,8 @@ class SavedModel:
     ``parameters`` : {W1: (n[1], n[0]), b1: (n[1], 1), …} float64;
     ``cost_history`` : (k, 2) rows [iteration, cost]. Compared by identity (it holds arrays).
     The fields named as ``DATA_KEYS`` describe the training data; None: not recorded
-    (``session.config.data_spec`` fills them from a RunConfig).
+    (``session.data_spec.data_spec`` fills them from a RunConfig). Those named as
+    ``TRAINING_KEYS`` are the course-2 options (``session.data_spec.training_spec``).
     """
 
     arch: Architecture
@@ -155,6 +175,21 @@ class SavedModel:
     data_sha256: str | None = None
     test_data: str | None = None
     test_data_sha256: str | None = None
+    # course 2's training options (TRAINING_KEYS), named as RunConfig names them
+    features: tuple[str, ...] | None = None
+    normalize: bool = False
+    batch_size: int | None = None
+    shuffle_seed: int | None = None
+    optimizer: str = "gd"
+    beta: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    decay_rate: float = 0.0
+    decay_interval: int | None = None
+    l2: float = 0.0
+    l1: float = 0.0
+    keep_prob: float = 1.0
     #: what continuing the run exactly needs besides the parameters (optimiser moments,
     #: counters, generator state: ``BatchedEngine.resume_arrays``); empty: start afresh
     resume: Mapping[str, np.ndarray] = field(default_factory=dict)
@@ -182,8 +217,7 @@ def save_model(path: str | os.PathLike[str], model: SavedModel) -> None:
     except ModelFileError as exc:
         raise ModelFileError(exc.problems, target, "save") from None
     arrays, _ = _model_arrays(checked)
-    arrays = {key: np.asarray(value, dtype=_DTYPES.get(key, np.float64))
-              for key, value in arrays.items()}
+    arrays = {key: np.asarray(value, dtype=file_dtype(key)) for key, value in arrays.items()}
     _write_atomically(target, arrays)
 
 
@@ -208,8 +242,10 @@ def _model_arrays(model: SavedModel) -> tuple[dict[str, np.ndarray], list[str]]:
         cost_history=np.asarray(model.cost_history),
         dataset=np.asarray(model.dataset),
     )
-    arrays.update({key: np.asarray(getattr(model, key)) for key in DATA_KEYS
+    arrays.update({key: np.asarray(getattr(model, key)) for key in (*DATA_KEYS, *TRAINING_KEYS)
                    if getattr(model, key) is not None})
+    arrays.update({file_key(str(name)): np.asarray(value)
+                   for name, value in model.resume.items()})
     return arrays, problems
 
 
@@ -220,8 +256,6 @@ def _write_atomically(target: str, arrays: Mapping[str, np.ndarray]) -> None:
     except AtomicWriteError as exc:
         raise ModelFileError(str(exc).removeprefix(f"cannot write {target}: "), target,
                              "save") from exc
-
-
 
 
 # --------------------------------------------------------------------------- reading
@@ -250,9 +284,12 @@ def _decode(arrays: Mapping[str, np.ndarray]) -> SavedModel:
     layer_dims = _layer_dims(arrays, problems)
     names = _names(arrays, layer_dims, problems)
     settings = _settings(arrays, problems)
+    settings.update(training_settings(arrays, layer_dims and layer_dims[0], problems))
+    settings["resume"] = resume_settings(arrays, layer_dims, settings, problems)
     parameters = _parameters(arrays, layer_dims, problems)
     for key in arrays:
-        if key not in METADATA_KEYS and not _PARAMETER_KEY.fullmatch(key):
+        if (key not in METADATA_KEYS and not _PARAMETER_KEY.fullmatch(key)
+                and not is_resume_key(key)):
             problems.append(f"unexpected member {key!r} (not part of the model format)")
     arch = None
     if not problems:
@@ -266,17 +303,9 @@ def _decode(arrays: Mapping[str, np.ndarray]) -> SavedModel:
     return SavedModel(arch, parameters, **settings)
 
 
-def _missing(key: str, problems: list[str]) -> None:
-    problems.append(f"{key} is missing ({METADATA_KEYS[key]})")
-
-
-def _describe(a: np.ndarray) -> str:
-    return f"dtype {a.dtype}, shape {a.shape}"
-
-
 def _check_version(arrays: Mapping[str, np.ndarray], problems: list[str]) -> None:
     """Check format_version; a newer or invalid version stops all other checks."""
-    version = _integer(arrays, "format_version", problems, None)
+    version = integer(arrays, "format_version", problems, None)
     if version is None or version == FORMAT_VERSION:
         return
     if version > FORMAT_VERSION:
@@ -286,64 +315,15 @@ def _check_version(arrays: Mapping[str, np.ndarray], problems: list[str]) -> Non
                          f"(this program reads version {FORMAT_VERSION})")
 
 
-def _integer(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
-             default: int | None, lower: int = 0, upper: int | None = None) -> int | None:
-    """Return the integer scalar ``key`` (or ``default``, None if required and missing)."""
-    if key not in arrays:
-        if default is None:
-            _missing(key, problems)
-        return default
-    a = arrays[key]
-    if a.ndim != 0 or a.dtype.kind not in "iu":
-        problems.append(f"{key} must be an integer scalar, got {_describe(a)}")
-        return None
-    value = int(a)
-    if value < lower or (upper is not None and value >= upper):
-        bound = f"{lower} ≤ {key} < {upper}" if upper is not None else f"{key} ≥ {lower}"
-        problems.append(f"{key} is {value}; expected {bound}")
-        return None
-    return value
-
-
-def _real(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
-          default: float) -> float | None:
-    """Return the finite, non-negative real scalar ``key`` (or ``default`` if missing)."""
-    if key not in arrays:
-        return default
-    a = arrays[key]
-    if a.ndim != 0 or a.dtype.kind not in "fiu":
-        problems.append(f"{key} must be a real scalar, got {_describe(a)}")
-        return None
-    value = float(a)
-    if not math.isfinite(value) or value < 0:
-        problems.append(f"{key} is {value}; expected a finite number ≥ 0")
-        return None
-    return value
-
-
-def _text(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
-          default: str | None) -> str | None:
-    """Return the unicode scalar ``key`` (or ``default``, None if required and missing)."""
-    if key not in arrays:
-        if default is None:
-            _missing(key, problems)
-        return default
-    a = arrays[key]
-    if a.ndim != 0 or a.dtype.kind != "U":
-        problems.append(f"{key} must be a unicode text scalar, got {_describe(a)}")
-        return None
-    return str(a[()])
-
-
 def _layer_dims(arrays: Mapping[str, np.ndarray], problems: list[str]) -> tuple[int, ...] | None:
     """Return layer_sizes (n_x, n[1], …, n[L]) if present and sane, else None."""
     if "layer_sizes" not in arrays:
-        _missing("layer_sizes", problems)
+        missing("layer_sizes", problems)
         return None
     a = arrays["layer_sizes"]
     if a.ndim != 1 or a.dtype.kind not in "iu":
         problems.append(f"layer_sizes must be a 1-D integer array (n_x, n[1], …, n[L]), "
-                        f"got {_describe(a)}")
+                        f"got {describe(a)}")
         return None
     dims = tuple(int(n) for n in a)
     if len(dims) < 2:
@@ -360,9 +340,9 @@ def _names(arrays: Mapping[str, np.ndarray], layer_dims: tuple[int, ...] | None,
     """Return (activations, output, loss), each checked against the registries."""
     activations: tuple[str, ...] = ()
     if "activations" not in arrays:
-        _missing("activations", problems)
+        missing("activations", problems)
     elif (a := arrays["activations"]).ndim != 1 or a.dtype.kind != "U":
-        problems.append(f"activations must be a 1-D unicode array, got {_describe(a)}")
+        problems.append(f"activations must be a 1-D unicode array, got {describe(a)}")
     else:
         activations = tuple(str(name) for name in a)
         for l, name in enumerate(activations, start=1):
@@ -372,8 +352,8 @@ def _names(arrays: Mapping[str, np.ndarray], layer_dims: tuple[int, ...] | None,
         if layer_dims is not None and len(activations) != len(layer_dims) - 2:
             problems.append(f"activations has {len(activations)} name(s) but layer_sizes "
                             f"{layer_dims} has {len(layer_dims) - 2} hidden layer(s)")
-    output = _text(arrays, "output", problems, None)
-    loss = _text(arrays, "loss", problems, None)
+    output = text(arrays, "output", problems, None)
+    loss = text(arrays, "loss", problems, None)
     if output is not None and output not in OUTPUTS:
         problems.append(f"unknown output {output!r}; choose from {', '.join(OUTPUTS)}")
     if loss is not None and loss not in LOSSES:
@@ -388,47 +368,25 @@ def _names(arrays: Mapping[str, np.ndarray], layer_dims: tuple[int, ...] | None,
 def _settings(arrays: Mapping[str, np.ndarray], problems: list[str]) -> dict[str, object]:
     """Return the optional run settings, defaults filled in, for SavedModel(**settings)."""
     settings: dict[str, object] = {
-        "init": _text(arrays, "init", problems, "random"),
-        "init_scale": _real(arrays, "init_scale", problems, DEFAULT_SCALE),
-        "seed": _integer(arrays, "seed", problems, 0, upper=SEED_LIMIT),
-        "learning_rate": _real(arrays, "learning_rate", problems, 0.01),
-        "iteration": _integer(arrays, "iteration", problems, 0),
-        "dataset": _text(arrays, "dataset", problems, ""),
+        "init": text(arrays, "init", problems, "random"),
+        "init_scale": real(arrays, "init_scale", problems, DEFAULT_SCALE),
+        "seed": integer(arrays, "seed", problems, 0, upper=SEED_LIMIT),
+        "learning_rate": real(arrays, "learning_rate", problems, 0.01),
+        "iteration": integer(arrays, "iteration", problems, 0),
+        "dataset": text(arrays, "dataset", problems, ""),
         "cost_history": np.empty((0, 2)),
     }
-    settings.update(_data_settings(arrays, problems))
+    settings.update(data_settings(arrays, problems))
     if settings["init"] is not None and settings["init"] not in INITS:
         problems.append(f"unknown init {settings['init']!r}; choose from {', '.join(INITS)}")
     if "cost_history" in arrays:
         a = arrays["cost_history"]
         if a.ndim != 2 or a.shape[1] != 2 or a.dtype.kind not in "fiu":
             problems.append(f"cost_history must be a real (k, 2) array of rows "
-                            f"[iteration, cost], got {_describe(a)}")
+                            f"[iteration, cost], got {describe(a)}")
         else:
             settings["cost_history"] = np.array(a, dtype=np.float64)
     return settings
-
-
-def _data_settings(arrays: Mapping[str, np.ndarray], problems: list[str]) -> dict[str, object]:
-    """Return the recorded data specification (None where absent), checked."""
-    def integer(key: str, **bounds: int) -> int | None:
-        return _integer(arrays, key, problems, None, **bounds) if key in arrays else None
-
-    data: dict[str, object] = {
-        "data_samples": integer("data_samples", lower=2),
-        "data_noise": _real(arrays, "data_noise", problems, None),
-        "data_seed": integer("data_seed", upper=SEED_LIMIT),
-        "data_classes": integer("data_classes", lower=2),
-        "test_fraction": _real(arrays, "test_fraction", problems, None),
-        **{key: _text(arrays, key, problems, None) if key in arrays else None
-           for key in ("data_sha256", "test_data", "test_data_sha256")},
-    }
-    if data["test_fraction"] is not None and data["test_fraction"] >= 1:
-        problems.append(f"test_fraction is {data['test_fraction']}; expected a number in [0, 1)")
-    for key in ("data_sha256", "test_data_sha256"):
-        if data[key] is not None and not _SHA256.fullmatch(data[key]):
-            problems.append(f"{key} must be 64 lower-case hex digits, got {data[key]!r}")
-    return data
 
 
 def _parameters(arrays: Mapping[str, np.ndarray], layer_dims: tuple[int, ...] | None,

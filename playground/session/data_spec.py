@@ -1,7 +1,9 @@
-"""What a saved model records of the data it was trained on, and how to find it again.
+"""What a saved model records of the data it was trained on, and how to find it again;
+and of the course-2 options it was trained with.
 
 A model file records its data (``core/npz.py``, DATA_KEYS), so that evaluating it later
-uses the same examples: a moons model is not judged on the flower.
+uses the same examples: a moons model is not judged on the flower. It records its
+training options too (TRAINING_KEYS), so that loading it trains on as before.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import hashlib
 from typing import Any
 
 from playground.core.datasets import DATASETS
-from playground.core.npz import DATA_KEYS, SavedModel
+from playground.core.npz import DATA_KEYS, TRAINING_KEYS, SavedModel
 from playground.session.config import RunConfig
 
 
@@ -104,3 +106,16 @@ def data_mismatch(model: SavedModel, config: RunConfig) -> str | None:
         return None
     known = {k: v for k, v in recorded.items() if v is not None}
     return f"trained on {describe_data(known)}; evaluated on {describe_data(given)}"
+
+
+def training_spec(config: RunConfig) -> dict[str, Any]:
+    """Return the ``SavedModel`` fields that record ``config``'s course-2 options (the
+    TRAINING_KEYS: features, normalisation, batch size, shuffle seed, optimiser and its
+    βs and ε, decay, L2, L1, keep-prob), named as RunConfig names them."""
+    return {key: getattr(config, key) for key in TRAINING_KEYS}
+
+
+def recorded_training(model: SavedModel) -> dict[str, Any]:
+    """Return the RunConfig fields of the options ``model`` was trained with (course 1's
+    plain gradient descent for a file written before files recorded them)."""
+    return {key: getattr(model, key) for key in TRAINING_KEYS}
