@@ -24,8 +24,6 @@ import math
 import sys
 from typing import Any
 
-import numpy as np
-
 from playground.cli.options import UsageError, config_from_args
 from playground.core.network import Architecture
 from playground.core.npz import ModelFileError, SavedModel, load_model
@@ -81,31 +79,12 @@ def trainer_from_args(args: argparse.Namespace) -> tuple[Trainer, RunConfig]:
     resume = _fitting(loaded, recorded, seen.m)
     trainer = _checked(lambda: trainer_for(recorded, train, test, resume=resume, **start),
                        f"cannot resume {args.load}: ")
-    if resume is not None and "rng_keys" in resume:
-        trainer.rng.set_state(generator_state(resume))
     changed = _changes(loaded, recorded, config)
     if changed:
         said = _checked(lambda: trainer.set_options(config.training_options()))
         print(f"playground: note: continuing {args.load} with {changed}: not an exact "
               f"continuation of the run it saved. {said}".rstrip(), file=sys.stderr)
     return trainer, config
-
-
-def generator_arrays(rng: np.random.RandomState) -> dict[str, np.ndarray]:
-    """Return the state of the run's generator as resume arrays (as
-    ``BatchedEngine.resume_arrays`` names them). A file records it even when training
-    does not draw from it, so that switching dropout or shuffling on after ``--load``
-    draws what the run would have drawn."""
-    _, keys, index, has_gauss, gauss = rng.get_state()
-    return {"rng_keys": keys, "rng_index": np.array(index),
-            "rng_has_gauss": np.array(has_gauss), "rng_gauss": np.array(gauss)}
-
-
-def generator_state(resume: dict[str, np.ndarray]) -> tuple:
-    """Return ``RandomState.set_state``'s argument for the resume arrays' generator."""
-    return ("MT19937", np.asarray(resume["rng_keys"], dtype=np.uint32),
-            int(resume["rng_index"]), int(resume["rng_has_gauss"]),
-            float(resume["rng_gauss"]))
 
 
 def _checked(make: Any, prefix: str = "") -> Any:

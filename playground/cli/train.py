@@ -27,7 +27,7 @@ from playground.cli.options import (
     network_options,
     training_options,
 )
-from playground.cli.resuming import generator_arrays, trainer_from_args
+from playground.cli.resuming import trainer_from_args
 from playground.core.metrics import distinct_units
 from playground.core.npz import SavedModel, save_model
 from playground.session.config import RunConfig
@@ -117,7 +117,7 @@ def train_report(args: argparse.Namespace, echo: Callable[[str], Any] | None = N
                 layers[name].append([i, *getattr(readings, key)])
             if echo is not None:
                 echo(f"Cost after iteration {i}: {_number(cost)}")
-                if mini_batches and trainer.engine.position == 0:
+                if mini_batches and trainer.at_epoch_start:
                     echo(f"Cost after epoch {trainer.epoch}: {_number(trainer.cost())}")
         if i >= target or trainer.diverged:
             break
@@ -158,18 +158,17 @@ def _batch_cost(trainer: Trainer) -> float:
     next update uses (drawn now if it is not yet: the same draws, in the same order, as
     the update would make, so the run is unchanged)."""
     with np.errstate(all="ignore"):
-        return trainer.engine.batch_cost()
+        return trainer.batch_cost()
 
 
 def _export(path: str, trainer: Trainer, config: RunConfig) -> None:
     """Write the run to ``path``: parameters, data, options and all that ``--load`` needs
     to continue it exactly (the generator's state too, drawn from or not)."""
-    resume = {**generator_arrays(trainer.rng), **trainer.resume_arrays()}
     model = SavedModel(trainer.arch, trainer.parameters, init=config.init,
                        init_scale=config.init_scale, seed=config.seed,
                        learning_rate=trainer.learning_rate, iteration=trainer.iteration,
                        cost_history=trainer.cost_history(), **data_spec(config),
-                       **training_spec(config), resume=resume)
+                       **training_spec(config), resume=trainer.resume_arrays())
     try:
         save_model(path, model)
     except (OSError, ValueError) as error:
@@ -184,7 +183,7 @@ def options_report(trainer: Trainer) -> dict[str, Any]:
     h, regularization = options.optimizer, options.regularization
     return {"optimizer": h.name, "beta": h.beta, "beta1": h.beta1, "beta2": h.beta2,
             "epsilon": h.epsilon, "learning_rate": trainer.learning_rate,
-            "learning_rate_now": trainer.engine.learning_rate(trainer.learning_rate),
+            "learning_rate_now": trainer.learning_rate_now(),
             "decay_rate": options.decay.rate, "decay_interval": options.decay.interval,
             "batch_size": batching.batch_size, "batches_per_epoch": batching.batches_per_epoch,
             "shuffle_seed": options.shuffle_seed, "l2": regularization.l2,

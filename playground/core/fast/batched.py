@@ -42,6 +42,7 @@ from playground.core.fast.update_kernels import (
     gradient_into,
     scaled_gd_into,
 )
+from playground.core.generator import generator_arrays, restore_generator
 from playground.core.network import Architecture, Cache, Parameters, check_data
 from playground.core.optimizers import OPTIMIZERS, moment_keys
 from playground.core.regularization import regularization_cost
@@ -468,9 +469,7 @@ class BatchedEngine:
         if self._permutation is not None:
             arrays["permutation"] = self._permutation.copy()
         if self._draws:
-            _, keys, index, has_gauss, gauss = self.rng.get_state()
-            arrays.update(rng_keys=keys, rng_index=np.array(index),
-                          rng_has_gauss=np.array(has_gauss), rng_gauss=np.array(gauss))
+            arrays.update(generator_arrays(self.rng))
         if self._prepared:
             arrays.update({f"D{l}": D.copy() for l, D in
                            enumerate(self._program_now.batch.masks, start=1)})
@@ -485,9 +484,7 @@ class BatchedEngine:
         self._permutation = (np.array(arrays["permutation"], dtype=np.int64)
                              if "permutation" in arrays else None)
         if self._draws:
-            self.rng.set_state(("MT19937", np.asarray(arrays["rng_keys"], dtype=np.uint32),
-                                int(arrays["rng_index"]), int(arrays["rng_has_gauss"]),
-                                float(arrays["rng_gauss"])))
+            restore_generator(self.rng, arrays)
         self._prepared = False
         if bool(arrays["prepared"]):
             self._prepare_columns()
