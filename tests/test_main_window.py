@@ -184,6 +184,29 @@ def test_export_equals_the_engine_and_import_reproduces_it(qtbot, window, tmp_pa
     assert sync(qtbot, window).iteration == 60            # and it trains on
 
 
+def test_exported_weights_record_the_course_2_options_and_import_restores_them(
+        qtbot, window, tmp_path):
+    configure(qtbot, window, features=("x1", "x2", "x1^2"), optimizer="adam",
+              batch_size=64, l2=0.5, keep_prob=0.9)
+    window.step(5)
+    s = sync(qtbot, window)
+    assert s.arch.n_x == 3
+    path = tmp_path / "adam.npz"
+    assert window.export_weights(str(path))
+    model = load_model(path)
+    assert (model.features, model.optimizer, model.batch_size, model.l2,
+            model.keep_prob) == (("x1", "x2", "x1^2"), "adam", 64, 0.5, 0.9)
+    configure(qtbot, window, features=("x1", "x2"), optimizer="gd", batch_size=None,
+              l2=0.0, keep_prob=1.0)
+    assert window.import_weights(str(path)), window.errors
+    config = window.controls.config()
+    assert (config.features, config.optimizer, config.batch_size, config.l2,
+            config.keep_prob) == (("x1", "x2", "x1^2"), "adam", 64, 0.5, 0.9)
+    s = sync(qtbot, window)
+    assert s.arch.n_x == 3 and s.iteration == 5
+    assert np.array_equal(s.parameters["W1"], model.parameters["W1"])
+
+
 def test_a_bad_weights_file_shows_an_error_and_changes_nothing(qtbot, window, tmp_path):
     window.step(30)
     before = sync(qtbot, window)

@@ -19,7 +19,7 @@ from playground.core.datasets import DATASETS, Dataset
 from playground.core.npz import ModelFileError, SavedModel, load_model, save_model
 from playground.session.commands import LoadModel
 from playground.session.config import RunConfig
-from playground.session.data_spec import data_spec
+from playground.session.data_spec import data_spec, recorded_training, training_spec
 from playground.session.session_file import session_from_json, session_to_json
 
 
@@ -47,7 +47,8 @@ class FileActions:
 
     def current_model(self) -> SavedModel | None:
         """Return the newest frame's parameters and settings as a SavedModel, with the
-        data it trained on (so that loading it evaluates on the same examples)."""
+        data it trained on (so that loading it evaluates on the same examples) and the
+        course-2 options it trains with (so that loading it trains on as before)."""
         s = self.session.latest
         if s is None:
             return None
@@ -55,7 +56,8 @@ class FileActions:
         return SavedModel(s.arch, dict(s.parameters), init=s.init,
                           init_scale=s.init_scale, seed=s.seed,
                           learning_rate=s.learning_rate, iteration=s.iteration,
-                          cost_history=s.cost_history, **data_spec(config))
+                          cost_history=s.cost_history, **data_spec(config),
+                          **training_spec(config))
 
     def export_weights(self, path: str) -> bool:
         """Write the current parameters to ``path``; show an error and return False on failure."""
@@ -91,7 +93,7 @@ class FileActions:
                 init_scale=model.init_scale if model.init_scale > 0 else config.init_scale,
                 seed=model.seed,
                 learning_rate=model.learning_rate if model.learning_rate > 0
-                else config.learning_rate)
+                else config.learning_rate, **recorded_training(model))
         except ValueError as error:
             self.show_error("Import weights failed", str(error))
             return False
