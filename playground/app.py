@@ -1,15 +1,16 @@
 """The desktop app: ``playground`` opens the main window.
 
-    playground [--lesson NAME] [--session FILE.json] [data and network flags of train]
+    playground [--lesson NAME] [--session FILE.json] [the run flags of train]
                [--pace N|max] [--iterations N] [--size WxH]
                [--screenshot OUT.png] [--state OUT.json]
 
-The window takes the data and network flags of ``playground train`` (``--dataset``,
-``--hidden``, ``--learning-rate``, …, on top of a lesson's settings when ``--lesson`` is
-given). ``--screenshot`` and ``--state`` make a scripted run: the window trains (a lesson
-to its stop, else ``--iterations``), saves a picture of itself and/or its state as JSON,
-and exits without waiting for anyone. Anything wrong on the command line, in a session
-file or in the data is one line on stderr and exit code 2, before a window opens.
+The window takes the data, network and course-2 flags of ``playground train``
+(``--dataset``, ``--hidden``, ``--learning-rate``, ``--optimizer``, ``--batch-size``, …,
+on top of a lesson's settings when ``--lesson`` is given). ``--screenshot`` and
+``--state`` make a scripted run: the window trains (a lesson to its stop, else
+``--iterations``), saves a picture of itself and/or its state as JSON, and exits without
+waiting for anyone. Anything wrong on the command line, in a session file or in the data
+is one line on stderr and exit code 2, before a window opens.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
-    """Return the window's parser and the names of the data and network options it shares
-    with ``playground train``."""
-    from playground.cli.options import Parser, network_options
+    """Return the window's parser and the names of the data, network and course-2 options
+    it shares with ``playground train``."""
+    from playground.cli.options import Parser, network_options, training_options
 
     parser = Parser(
         prog="playground",
@@ -80,6 +81,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
     window.add_argument("--report-shown", action="store_true", help=argparse.SUPPRESS)
     before = set(vars(parser.parse_args([])))
     network_options(parser)
+    training_options(parser)
     shared = sorted(set(vars(parser.parse_args([]))) - before - {"preset", "json"})
     return parser, shared
 
@@ -114,7 +116,8 @@ def launch_from_args(argv: Sequence[str] | None):
                              f"max, got {args.pace!r}") from None
     if args.lesson is not None and args.lesson not in lessons():
         raise UsageError(f"unknown lesson {args.lesson!r}; choose from {', '.join(lessons())}")
-    given = [name for name in shared if getattr(args, name) not in (None, False)]
+    given = [name for name in shared
+             if getattr(args, name) is not None and getattr(args, name) is not False]
     if args.session is not None and (given or args.lesson):
         raise UsageError("give a session file alone, without --lesson or data and network "
                          "flags")

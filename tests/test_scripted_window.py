@@ -61,6 +61,21 @@ def test_the_flags_of_train_set_up_the_window_and_iterations_train_it(tmp_path):
     assert s["train_accuracy"] == pytest.approx(cli["train_accuracy"])
 
 
+def test_the_course_2_flags_set_up_the_window_as_they_set_up_train(tmp_path):
+    state = tmp_path / "state.json"
+    flags = ("--dataset", "moons", "--hidden", "5,2", "--activation", "relu", "--init", "he",
+             "--learning-rate", "0.0007", "--optimizer", "adam", "--batch-size", "64",
+             "--iterations", "300")
+    done = window(*flags, "--state", str(state))
+    assert done.returncode == 0, done.stderr
+    s = json.loads(state.read_text(encoding="utf-8"))
+    cli = train_json(*flags)
+    assert cli["options"]["optimizer"] == "adam" and cli["options"]["batch_size"] == 64
+    assert s["iteration"] == 300
+    assert s["cost"] == pytest.approx(cli["final_cost"], rel=1e-12)
+    assert s["train_accuracy"] == pytest.approx(cli["train_accuracy"])
+
+
 @pytest.mark.parametrize("args, says", [
     (["--lesson", "no-such-lesson"], "unknown lesson"),
     (["--pace", "fast"], "--pace"),
@@ -68,6 +83,10 @@ def test_the_flags_of_train_set_up_the_window_and_iterations_train_it(tmp_path):
     (["--size", "big"], "--size"),
     (["--data", "missing file.csv"], "missing file.csv"),
     (["--json"], "--json"),
+    (["--batch-size", "0"], "batch size"),
+    (["--learning-rate", "0"], "learning"),
+    (["--keep-prob", "1.5"], "keep_prob"),
+    (["--optimizer", "sgdx"], "--optimizer"),
 ])
 def test_bad_input_is_one_line_and_exit_2_before_any_window(tmp_path, args, says):
     done = window(*args, "--screenshot", str(tmp_path / "x.png"), timeout=60)
