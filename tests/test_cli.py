@@ -163,3 +163,16 @@ def test_python_dash_m_runs_the_cli():
     done = subprocess.run([sys.executable, "-m", "playground", "train", "--iterations", "10",
                            "--json"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and json.loads(done.stdout)["iterations"] == 10
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no SIGPIPE on Windows")
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """``playground train | head -1``: the pipe closes after one line."""
+    child = subprocess.Popen([sys.executable, "-m", "playground", "train", "--iterations",
+                              "20000", "--log-every", "1"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    first = child.stdout.readline()
+    child.stdout.close()
+    _, errors = child.communicate(timeout=120)
+    assert first.startswith(b"Cost after iteration 0:")
+    assert errors == b"" and child.returncode == 141
