@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QThread
 from PySide6.QtWidgets import QToolButton
+from windows import sync
 
 from playground.session.commands import ConfigureTwins
 from playground.session.config import RunConfig
@@ -17,7 +18,6 @@ from playground.session.snapshot import RunState
 from playground.session.twin import (
     DEFAULT_VALUES,
     TwinSetup,
-    TwinSnapshot,
     describe_run,
     twin_setup,
 )
@@ -39,16 +39,6 @@ def window(qtbot, tmp_path):
     yield w
     w.close()
     assert w.session.thread.isFinished()
-
-
-def sync(qtbot, w) -> TwinSnapshot:
-    """Wait until every command sent so far is done, draw, return the newest pair."""
-    token = w.session.sync()
-    with qtbot.waitSignal(w.session.synced, timeout=20_000,
-                          check_params_cb=lambda t: t == token):
-        pass
-    w.draw_now()
-    return w.session.latest
 
 
 def same_parameters(a, b) -> bool:

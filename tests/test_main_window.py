@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
+from windows import recording_window, sync
 
 from playground.app import display_problem
 from playground.core.npz import load_model
@@ -28,26 +29,13 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
-                                      QSettings.Format.IniFormat))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
+    w = recording_window(tmp_path)
     qtbot.addWidget(w)
     w.show()
     sync(qtbot, w)
     yield w
     w.close()
     assert w.session.thread.isFinished()
-
-
-def sync(qtbot, w):
-    """Wait until every command sent so far is done, draw, return the newest snapshot."""
-    token = w.session.sync()
-    with qtbot.waitSignal(w.session.synced, timeout=30_000,
-                          check_params_cb=lambda t: t == token):
-        pass
-    w.draw_now()
-    return w.session.latest
 
 
 def configure(qtbot, w, **changes):

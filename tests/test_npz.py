@@ -827,3 +827,14 @@ def test_permissions_and_symlinks_are_respected(tmp_path: Path) -> None:
     save_model(link, make_model(BASE, seed=9))
     assert link.is_symlink() and load_model(path).seed == 9
     assert stat.S_IMODE(path.stat().st_mode) == 0o604
+
+
+def test_a_file_without_training_options_means_the_run_configurations_defaults():
+    """SavedModel (core) and RunConfig (session) each list the course-2 options with
+    their defaults; a file that records none must load as a default RunConfig trains."""
+    from playground.core.npz import TRAINING_KEYS, SavedModel
+    from playground.session.config import RunConfig
+
+    bare = SavedModel(Architecture((2, 3, 1), ("tanh",), "sigmoid", "cross-entropy"), {})
+    assert {k: getattr(bare, k) for k in TRAINING_KEYS} == \
+        {k: getattr(RunConfig(), k) for k in TRAINING_KEYS}

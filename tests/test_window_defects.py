@@ -7,8 +7,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabBar
+from windows import recording_window, sync
 
 from playground.core.metrics import cost_rises
 from playground.session.commands import Play, SetPace
@@ -16,7 +17,6 @@ from playground.session.config import RunConfig, make_trainer
 from playground.session.lessons import INSTRUMENTS, lesson
 from playground.session.snapshot import RunState, take_snapshot
 from playground.ui.lesson_view import LessonView
-from playground.ui.main_window import MainWindow
 from playground.ui.panels import INSTRUMENT_TITLES
 from playground.ui.status_view import StatusView
 
@@ -26,25 +26,13 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
-                                      QSettings.Format.IniFormat))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
+    w = recording_window(tmp_path)
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
     sync(qtbot, w)
     yield w
     w.close()
-
-
-def sync(qtbot, w):
-    token = w.session.sync()
-    with qtbot.waitSignal(w.session.synced, timeout=30_000,
-                          check_params_cb=lambda t: t == token):
-        pass
-    w.draw_now()
-    return w.session.latest
 
 
 def test_a_structural_change_while_playing_never_shows_a_negative_speed(qtbot, window):
