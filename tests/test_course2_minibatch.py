@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
+from playground.bench.minibatch import random_mini_batches as notebook_batches
 from playground.core.minibatch import Batching, epoch_mini_batches, random_mini_batches
 
 
 def notebook_random_mini_batches(X, Y, mini_batch_size=64, seed=0):
-    """The notebook's function, transcribed (it seeds NumPy's global generator)."""
-    np.random.seed(seed)
-    m = X.shape[1]
-    mini_batches = []
-    permutation = list(np.random.permutation(m))
-    shuffled_X = X[:, permutation]
-    shuffled_Y = Y[:, permutation].reshape((1, m))
-    num_complete_minibatches = math.floor(m / mini_batch_size)
-    for k in range(0, num_complete_minibatches):
-        mini_batch_X = shuffled_X[:, k * mini_batch_size:(k + 1) * mini_batch_size]
-        mini_batch_Y = shuffled_Y[:, k * mini_batch_size:(k + 1) * mini_batch_size]
-        mini_batches.append((mini_batch_X, mini_batch_Y))
-    if m % mini_batch_size != 0:
-        mini_batch_X = shuffled_X[:, num_complete_minibatches * mini_batch_size:]
-        mini_batch_Y = shuffled_Y[:, num_complete_minibatches * mini_batch_size:]
-        mini_batches.append((mini_batch_X, mini_batch_Y))
-    return mini_batches
+    """The notebook's function (transcribed in the mini-batch benchmark, which passes the
+    generator the notebook seeds with ``np.random.seed(seed)``)."""
+    return notebook_batches(X, Y, mini_batch_size, np.random.RandomState(seed))
 
 
 @pytest.fixture

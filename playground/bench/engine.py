@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.bench import floor, minibatch
+from playground.bench.torch_peer import torch_net
 from playground.core.datasets import Dataset, make_dataset
 from playground.core.fast import calibrate
 from playground.core.fast.engine import Engine
@@ -152,18 +153,7 @@ def prepare_sklearn(hidden: tuple[int, ...], data: Dataset) -> Runner:
 
 
 def prepare_torch(hidden: tuple[int, ...], data: Dataset) -> Runner:
-    import torch
-
-    torch.set_num_threads(1)
-    torch.manual_seed(SEED)
-    dims = (2, *hidden, 1)
-    layers: list = []
-    for n_prev, n in zip(dims, dims[1:]):
-        layers += [torch.nn.Linear(n_prev, n, dtype=torch.float64), torch.nn.Tanh()]
-    model = torch.nn.Sequential(*layers[:-1])
-    x, y = torch.from_numpy(data.X.T.copy()), torch.from_numpy(data.Y.T.copy())
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    model, x, y, loss_fn, optimizer = torch_net(hidden, data, LEARNING_RATE, SEED)
 
     def run(n: int) -> None:
         for _ in range(n):

@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from playground.bench.torch_peer import torch_net
 from playground.core.datasets import Dataset, make_dataset
 from playground.core.initialization import initialize_parameters
 from playground.session.config import RunConfig, make_trainer
@@ -162,16 +163,7 @@ def prepare_sklearn(data: Dataset) -> Runner:
 def prepare_torch(data: Dataset) -> Runner:
     import torch
 
-    torch.set_num_threads(1)
-    torch.manual_seed(SEED)
-    dims = (2, *HIDDEN, 1)
-    layers: list = []
-    for n_prev, n in zip(dims, dims[1:]):
-        layers += [torch.nn.Linear(n_prev, n, dtype=torch.float64), torch.nn.Tanh()]
-    model = torch.nn.Sequential(*layers[:-1])
-    x, y = torch.from_numpy(data.X.T.copy()), torch.from_numpy(data.Y.T.copy())
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    model, x, y, loss_fn, optimizer = torch_net(HIDDEN, data, LEARNING_RATE, SEED)
     generator = torch.Generator().manual_seed(SEED)
     state = {"order": torch.randperm(data.m, generator=generator), "start": 0}
 
