@@ -20,8 +20,9 @@ from playground.core.grid import make_grid
 from playground.session.snapshot import Snapshot, fake_snapshot
 from playground.session.trainer import Divergence
 from playground.ui.views import colors
-from playground.ui.views.boundary_view import BoundaryView, short_title
+from playground.ui.views.boundary_view import BoundaryView
 from playground.ui.views.cost_view import CostView
+from playground.ui.views.title_label import short_title
 from playground.ui.views.unit_tiles import (
     LARGEST,
     SMALLEST,

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from playground.core.network import MAX_HIDDEN_LAYERS
 from playground.core.objectives import DEFAULT_LOSS, OBJECTIVES, Objective
 from playground.session.config import RunConfig
+from playground.session.layer_edits import Edit, add_layer_edit, remove_layer_edit
 from playground.ui.controls.course2_groups import InputsBox
 from playground.ui.controls.form import buddy_label
 from playground.ui.controls.layer_rows import LayerRow
@@ -174,19 +175,21 @@ class NetworkGroup(QGroupBox):
     @Slot()
     def _on_add_layer_button_clicked(self) -> None:
         c = self._config
-        if len(c.hidden_layers) >= MAX_HIDDEN_LAYERS:
-            return
-        units, activation = ((c.hidden_layers[-1], c.activations[-1]) if c.hidden_layers
-                             else DEFAULT_LAYER)
-        self.edited.emit({"hidden_layers": (*c.hidden_layers, units),
-                          "activations": (*c.activations, activation)})
+        self._edit(add_layer_edit(c.hidden_layers, c.activations, len(c.hidden_layers),
+                                  DEFAULT_LAYER))
 
     @Slot()
     def _on_remove_layer_button_clicked(self) -> None:
         c = self._config
         if c.hidden_layers:
-            self.edited.emit({"hidden_layers": c.hidden_layers[:-1],
-                              "activations": c.activations[:-1]})
+            self._edit(remove_layer_edit(c.hidden_layers, c.activations,
+                                         len(c.hidden_layers)))
+
+    def _edit(self, edit: Edit) -> None:
+        """Ask for ``edit``'s layers (the same rules as the diagram's + and −)."""
+        if edit.layers is not None:
+            hidden, activations = edit.layers
+            self.edited.emit({"hidden_layers": hidden, "activations": activations})
 
     @Slot(int)
     def _on_loss_combo_index_changed(self, index: int) -> None:

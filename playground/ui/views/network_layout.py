@@ -4,8 +4,7 @@ Pure functions (NumPy and the core's limits; no Qt) that ``network_view.NetworkV
 with, so that each decision is tested without a window: ``plan_diagram`` (the columns in
 pixels, one node size, which columns fold into a band), ``link_drawing`` (which links of
 W[l] show, at which colour-and-width step, where), ``stack_maps``, ``hit_test``,
-``diagram_edits`` (what each +/− button asks for, by the control panel's rules) and the
-texts: captions, status lines and the read-out, numbered from 1 as in the notes. Pixels:
+and the texts: captions, status lines and the read-out, numbered from 1 as in the notes. Pixels:
 x to the right, y DOWN; units and layers 0-based in arrays, 1-based in every text.
 """
 
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core.features import DEFAULT_FEATURES, FEATURES
-from playground.core.network import MAX_HIDDEN_LAYERS, Architecture
+from playground.core.network import Architecture
 from playground.session.snapshot import Snapshot
 
 MIN_NODE = 12.0          # pixels: a column whose nodes would be smaller folds into a band
@@ -317,67 +316,6 @@ def input_maps(xs: np.ndarray, ys: np.ndarray | None,
         maps = np.stack([FEATURES[name].compute(x1, x2) for name in features])
     largest = np.max(np.abs(maps), axis=tuple(range(1, maps.ndim)), keepdims=True)
     return maps / np.where(largest > 0, largest, 1.0)
-
-
-Layers = tuple[tuple[int, ...], tuple[str, ...]]
-
-
-@dataclass(frozen=True)
-class Edit:
-    """What a +/− button asks for: the new (hidden_layers, activations), or None when it
-    would break a limit, and its tooltip (saying why, when it is off)."""
-
-    layers: Layers | None
-    tip: str
-
-
-def add_layer_edit(hidden: tuple[int, ...], activations: tuple[str, ...], after: int,
-                   default: tuple[int, str]) -> Edit:
-    """Return the edit adding a hidden layer after layer ``after`` (0: after the input): a
-    copy of the layer it follows, or ``default`` (units, activation) after the input."""
-    if len(hidden) >= MAX_HIDDEN_LAYERS:
-        return Edit(None, f"At most {MAX_HIDDEN_LAYERS} hidden layers")
-    units, activation = (hidden[after - 1], activations[after - 1]) if after else default
-    copy = f" (a copy of layer {after})" if after else ""
-    return Edit(((*hidden[:after], units, *hidden[after:]),
-                 (*activations[:after], activation, *activations[after:])),
-                f"Add a hidden layer after {f'layer {after}' if after else 'the input'}: "
-                f"{units} {activation} units{copy}; the run starts over")
-
-
-def remove_layer_edit(hidden: tuple[int, ...], activations: tuple[str, ...], l: int) -> Edit:
-    """Return the edit removing hidden layer ``l`` (1-based)."""
-    return Edit((hidden[:l - 1] + hidden[l:], activations[:l - 1] + activations[l:]),
-                f"Remove hidden layer {l}; the run starts over")
-
-
-def units_edit(hidden: tuple[int, ...], activations: tuple[str, ...], l: int, delta: int,
-               most: int) -> Edit:
-    """Return the edit giving hidden layer ``l`` (1-based) ``delta`` (±1) more units, within
-    1 … ``most`` (the controls' range)."""
-    n = hidden[l - 1] + delta
-    if n < 1:
-        return Edit(None, f"Layer {l} has 1 unit, the fewest a layer can have "
-                          "(remove the layer with ×)")
-    if delta > 0 and n > most:
-        return Edit(None, f"Layer {l} has {hidden[l - 1]} units; at most {most} "
-                          "from the diagram or the controls")
-    verb = "Add a unit to" if delta > 0 else "Remove a unit from"
-    return Edit((hidden[:l - 1] + (n,) + hidden[l:], activations),
-                f"{verb} layer {l}: n[{l}] = {n}; the run starts over")
-
-
-def diagram_edits(hidden: tuple[int, ...], activations: tuple[str, ...], most: int,
-                  default: tuple[int, str]) -> list[tuple[str, int, Edit]]:
-    """Return (role, column, edit) for every +/− button: "add" a layer after each column
-    but the output; "fewer", "more" units and "remove" for each hidden layer."""
-    edits = [("add", c, add_layer_edit(hidden, activations, c, default))
-             for c in range(len(hidden) + 1)]
-    for l in range(1, len(hidden) + 1):
-        edits += [("fewer", l, units_edit(hidden, activations, l, -1, most)),
-                  ("more", l, units_edit(hidden, activations, l, 1, most)),
-                  ("remove", l, remove_layer_edit(hidden, activations, l))]
-    return edits
 
 
 def button_place(diagram: Diagram, role: str, c: int) -> tuple[float, float]:

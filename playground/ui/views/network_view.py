@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.numbers import format_number, parse_number
+from playground.session.layer_edits import Edit, diagram_edits
 from playground.session.snapshot import RunState, Snapshot
 from playground.ui.controls.layer_rows import MAX_PANEL_UNITS
 from playground.ui.controls.network_group import DEFAULT_LAYER
@@ -135,7 +136,7 @@ class NetworkView(QWidget):
         self.columns: list[ColumnItems] = []
         self.links: list[LinkItems] = []
         self._items: list[QGraphicsItem] = []       # every item made for the architecture
-        self.buttons: dict[QToolButton, tuple[str, int, nl.Edit]] = {}   # role, column, edit
+        self.buttons: dict[QToolButton, tuple[str, int, Edit]] = {}   # role, column, edit
         self.pens: list[QPen] = []                  # per link step, −LINK_STEPS first
         self._inputs: list[str] = []
         self._sample, self._gap = 1, 0               # map pixels drawn, between maps
@@ -333,13 +334,13 @@ class NetworkView(QWidget):
         self._make_buttons()
 
     def _make_buttons(self) -> None:
-        """Make the +/− buttons (``network_layout.diagram_edits``) and each hidden layer's
+        """Make the +/− buttons (``session/layer_edits.diagram_edits``) and each hidden layer's
         "break" button (shown while the layer has identical units)."""
         arch, noise = self._snapshot.arch, format_number(self.noise_size)
-        breaks = [("break", l, nl.Edit(None, f"Break the symmetry of layer {l}: W[{l}] += "
+        breaks = [("break", l, Edit(None, f"Break the symmetry of layer {l}: W[{l}] += "
                                        f"{noise} · randn(n[{l}], n[{l - 1}]), drawn from the "
                                        "run's seed")) for l in range(1, arch.L)]
-        for role, c, edit in nl.diagram_edits(arch.hidden_layers, arch.activations,
+        for role, c, edit in diagram_edits(arch.hidden_layers, arch.activations,
                                               MAX_PANEL_UNITS, DEFAULT_LAYER) + breaks:
             button = QToolButton(self.canvas.viewport())
             button.setText(BUTTON_TEXT[role])
