@@ -16,40 +16,13 @@ is one line on stderr and exit code 2, before a window opens.
 from __future__ import annotations
 
 import argparse
-import ctypes.util
-import os
 import sys
 from collections.abc import Sequence
 
 from playground.cli import SUBCOMMANDS
+from playground.ui.display import NO_DISPLAY_HINT, display_problem
 
-NO_DISPLAY_HINT = """\
-playground needs a display for its window, and none could be used here ({reason}).
-On a desktop, start it from a graphical session. On Debian/Ubuntu the window also needs
-Qt's X11 libraries:
-  sudo apt-get install -y libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \\
-    libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 \\
-    libxkbcommon-x11-0 libegl1
-Without a screen, QT_QPA_PLATFORM=offscreen playground --screenshot out.png renders the
-window to a file, and the command line trains headless: playground train --help"""
 EXIT_BAD_INPUT = 2
-
-
-def display_problem(environ: dict[str, str] | None = None) -> str | None:
-    """Return why Qt's window system would fail to start here, or None if it should work."""
-    env = os.environ if environ is None else environ
-    platform = env.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith(("xcb", "wayland")):
-        return None                                   # offscreen, minimal, vnc, …
-    if not sys.platform.startswith("linux"):
-        return None
-    if platform.startswith("wayland") or (not platform and env.get("WAYLAND_DISPLAY")):
-        return None
-    if not env.get("DISPLAY"):
-        return "DISPLAY is not set"
-    if ctypes.util.find_library("xcb-cursor") is None:
-        return "the library libxcb-cursor0 is missing"
-    return None
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:

@@ -16,11 +16,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
 from windows import recording_window, sync
 
-from playground.app import display_problem
 from playground.core.npz import load_model
 from playground.session.config import RunConfig
 from playground.session.session_file import session_from_json, session_to_json
 from playground.session.snapshot import RunState
+from playground.ui.display import display_problem
 from playground.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",

@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
 def _measure(args: argparse.Namespace, seconds: float, progress) -> str:
     """Return the report of the bench ``args`` ask for, as text or JSON."""
     if args.gui:
-        from playground.app import display_problem
         from playground.bench.window import format_gui_report, run_gui_bench
+        from playground.ui.display import display_problem
         problem = display_problem()
         if problem:
             raise UsageError(f"--gui needs a display ({problem}); "
