@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import copy
 import json
+import pathlib
 from importlib import resources
 
 import numpy as np
 import pytest
 
+import playground.session.lessons as lessons_module
 from playground.session.config import RunConfig, make_trainer
 from playground.session.lessons import (
     CLAIMS,
@@ -29,7 +31,8 @@ from playground.session.lessons import (
 def _doc(name: str) -> dict:
     """Return the JSON document of the shipped lesson ``name``."""
     folder = resources.files("playground.resources") / "lessons"
-    (entry,) = [e for e in folder.iterdir() if e.name.endswith(f"-{name}.json")]
+    (entry,) = [e for e in folder.iterdir() if e.name.endswith(f"-{name}.json")
+                and e.name in json.loads((folder / "index.json").read_text("utf-8"))["lessons"]]
     return json.loads(entry.read_text(encoding="utf-8"))
 
 
@@ -311,3 +314,29 @@ def test_not_a_lesson_and_unknown_names_are_refused():
         parse_lesson("x", json.dumps({"format": "other"}))
     with pytest.raises(ValueError, match="unknown preset 'nope'"):
         lesson("nope")
+
+
+def test_the_index_lists_every_lesson_file_of_the_repository_and_only_those():
+    """Only listed files are read (a stale file of an older install is not): so every
+    lesson in resources/lessons must be listed, once, in menu order."""
+    folder = pathlib.Path(__file__).resolve().parent.parent / "resources" / "lessons"
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    files = sorted(p.name for p in folder.glob("*.json") if p.name != "index.json")
+    assert index["lessons"] == files
+    assert list(lessons()) == [f.removesuffix(".json").split("-", 1)[1] for f in files]
+
+
+def test_a_stale_lesson_file_beside_the_listed_ones_is_not_read(tmp_path, monkeypatch):
+    folder = tmp_path / "lessons"
+    source = pathlib.Path(__file__).resolve().parent.parent / "resources" / "lessons"
+    folder.mkdir()
+    for path in source.glob("*.json"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "01-zero-init-symmetry.json").write_text(
+        json.dumps({"format": "playground-lesson", "version": 1}), encoding="utf-8")
+    monkeypatch.setattr(lessons_module.resources, "files", lambda package: tmp_path)
+    lessons.cache_clear()
+    try:
+        assert list(lessons())[0] == "start-here" and len(lessons()) == 18
+    finally:
+        lessons.cache_clear()

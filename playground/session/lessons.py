@@ -221,15 +221,20 @@ def _parse_steps(doc: dict, where: str, first: Step) -> tuple[Step, ...]:
     return tuple(steps)
 
 
+LESSON_INDEX = "index.json"
+
+
 @functools.cache
 def lessons() -> dict[str, Lesson]:
-    """Return every shipped lesson by name, in menu order."""
+    """Return every shipped lesson by name, in menu order: the files ``index.json`` lists
+    (``NN-name.json``), and only those, so that a lesson file an older install left in
+    the package folder is never read."""
     folder = resources.files("playground.resources") / "lessons"
+    index = json.loads((folder / LESSON_INDEX).read_text(encoding="utf-8"))
     found = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            name = entry.name.removesuffix(".json").split("-", 1)[-1]
-            found[name] = parse_lesson(name, entry.read_text(encoding="utf-8"))
+    for file_name in index["lessons"]:
+        name = file_name.removesuffix(".json").split("-", 1)[-1]
+        found[name] = parse_lesson(name, (folder / file_name).read_text(encoding="utf-8"))
     return found
 
 
