@@ -6,12 +6,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabBar
 from windows import recording_window, sync
 
-from playground.core.metrics import cost_rises
+from playground.core.metrics import cost_rises, recent_cost_rises
 from playground.session.commands import Play, SetPace
 from playground.session.config import RunConfig, make_trainer
 from playground.session.lessons import INSTRUMENTS, lesson
@@ -218,3 +219,16 @@ def test_a_noisy_mini_batch_cost_is_not_taken_for_a_too_high_learning_rate(qtbot
     view.update_snapshot(take_snapshot(trainer, run_id=2, state=RunState.PAUSED, grid=None,
                                        settings=hot))
     assert "keeps going up (at epoch" in view.message.text()
+
+
+def test_only_recent_rises_of_the_cost_say_it_keeps_going_up():
+    """The overfitting lesson's ReLU net spikes twice near iteration 3,000 on its way to
+    J = 0.0004 at 10,000: by then the status must not blame the learning rate."""
+    iterations = np.arange(0, 2000, dtype=float)           # the last 500 are recent
+    J = 1.0 / (1.0 + iterations)
+    J[100], J[110] = J[99] * 1.5, J[109] * 1.5                   # two rises, long ago
+    history = np.column_stack([iterations, J])
+    assert cost_rises(history) == (110, J[109], J[110])
+    assert recent_cost_rises(history) is None
+    J[-50], J[-20] = J[-51] * 1.5, J[-21] * 1.5                  # two rises just now
+    assert recent_cost_rises(np.column_stack([iterations, J])) == (1980, J[-21], J[-20])

@@ -134,6 +134,7 @@ def gradient_norms(grads: dict[str, np.ndarray], L: int) -> list[float]:
 # A rise of the full-batch cost by more than this share between two recorded iterations
 # is no rounding: gradient descent with a small enough learning rate never climbs.
 RISE_SHARE = 0.1
+RISE_WINDOW = 500               # recorded points of the cost a "keeps going up" judges
 EPOCH_RISE_SHARE, EPOCH_RISES, EPOCH_WINDOW = 0.25, 3, 20
 
 
@@ -153,6 +154,13 @@ def cost_rises(history: np.ndarray, at_least: int = 2,
         return None
     k = rises[-1] + 1
     return int(history[k, 0]), float(J[k - 1]), float(J[k])
+
+
+def recent_cost_rises(history: np.ndarray) -> tuple[int, float, float] | None:
+    """``cost_rises`` over the last RISE_WINDOW recorded points of ``history`` (k, 2): the
+    status says the cost *keeps* going up, so rises long past (a ReLU net's spikes on its
+    way down, thousands of iterations ago) no longer count once the cost has settled."""
+    return cost_rises(history[-RISE_WINDOW - 1:])
 
 
 def epoch_cost_rises(epoch_history: np.ndarray) -> tuple[int, float, float] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from playground.core.metrics import cost_rises, epoch_cost_rises
+from playground.core.metrics import epoch_cost_rises, recent_cost_rises
 from playground.session.snapshot import RunState, Snapshot
 from playground.session.wording import describe_layer
 
@@ -94,7 +94,7 @@ class StatusView(QWidget):
         # mini-batches and dropout make the recorded cost noisy: judge the epoch cost
         noisy = s.batch_size < s.train.m or (s.config is not None and s.config.keep_prob < 1)
         unit, rise = ("epoch", epoch_cost_rises(s.epoch_history)) if noisy else (
-            "iteration", cost_rises(s.cost_history))
+            "iteration", recent_cost_rises(s.cost_history))
         if s.divergence is not None:
             self.message.setStyleSheet("color: #b00020; font-weight: bold;")
             self.message.setText(s.divergence.message)
