@@ -142,6 +142,16 @@ def test_at_a_slow_pace_every_iteration_is_a_frame_and_the_pace_holds():
     assert playing[-1].steps_per_second == pytest.approx(5, rel=0.05)
 
 
+def test_at_a_slow_pace_a_run_that_falls_behind_still_draws_every_iteration():
+    # each frame costs 0.5 s of the clock, more than a step's 0.2 s at pace 5: the run
+    # falls behind, and catches up one drawn step at a time, never two steps to a frame
+    frames, _, run = serve([(0.0, SetPace(5)), (0.0, Play(True))], until=4.0,
+                           frame_cost=0.5)
+    iterations = [f.iteration for f in frames if f.state is RunState.RUNNING]
+    assert len(iterations) >= 5
+    assert iterations == list(range(iterations[-1] + 1))
+
+
 @pytest.mark.parametrize("pace", [100, 1000])
 def test_a_fast_pace_holds_and_frames_stay_within_the_frame_rate(pace):
     frames, _, run = serve([(0.0, SetPace(pace)), (0.0, Play(True))], until=10.0)

@@ -204,7 +204,9 @@ class RunLoop:
 
     def _due_steps(self) -> int:
         """Return how many steps to take now: the full-speed slice, or as many as the pace
-        has made due (at most a slice; a run that cannot keep up counts from now on)."""
+        has made due (at most a slice; a run that cannot keep up counts from now on). At a
+        pace that draws every step, one: a run that fell behind catches up a drawn step
+        at a time."""
         if self.pace is None:
             return self._batch
         started, first = self._paced_from
@@ -212,7 +214,7 @@ class RunLoop:
         due = first + 1 + math.floor((now - started) * self.pace) - self.run.iteration
         if due > self._batch + self.pace * SLICE_SECONDS * 10:      # far behind: catch up
             self._paced_from = (now, self.run.iteration)            # no more than a slice
-        return max(0, min(due, self._batch))
+        return max(0, min(due, 1 if self._every_step() else self._batch))
 
     def _fit_batch(self, done: int, seconds: float) -> None:
         """Size the next full-speed slice to about SLICE_SECONDS (growing at most ×4), from
