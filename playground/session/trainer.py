@@ -29,7 +29,6 @@ import numpy as np
 from playground.core.datasets import Dataset
 from playground.core.fast.batched import BatchedEngine
 from playground.core.features import Inputs
-from playground.core.generator import generator_arrays, restore_generator
 from playground.core.initialization import initialize_parameters
 from playground.core.instruments import read_layers, readings_columns, readings_row
 from playground.core.network import Architecture, Parameters, check_data, check_parameters
@@ -94,8 +93,6 @@ class Trainer(TrainerReadings):
             self._set_state({k: np.array(v, dtype=float) for k, v in parameters.items()},
                             iteration)
             if resume is not None:
-                if "rng_keys" in resume:      # recorded whether training drew or not
-                    restore_generator(self.rng, resume)
                 self.engine.resume(resume)
             for i, cost in np.asarray(cost_history if cost_history is not None
                                       else np.zeros((0, 2))).reshape(-1, 2):
@@ -164,10 +161,8 @@ class Trainer(TrainerReadings):
 
     def resume_arrays(self) -> dict[str, np.ndarray]:
         """Return what continuing this run exactly needs besides the parameters and the
-        iteration (for the .npz file): the optimiser's moments, counters, and the
-        generator's state even when training does not draw from it, so that switching
-        dropout or shuffling on after a load draws what the run would have drawn."""
-        return {**generator_arrays(self.rng), **self.engine.resume_arrays()}
+        iteration (for the .npz file): ``BatchedEngine.resume_arrays``."""
+        return self.engine.resume_arrays()
 
     @property
     def diverged(self) -> bool:

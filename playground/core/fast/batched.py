@@ -459,17 +459,18 @@ class BatchedEngine:
     # -- resuming from a file -----------------------------------------------------------
     def resume_arrays(self) -> dict[str, np.ndarray]:
         """Return, as named arrays for a file, what continuing this run bit for bit needs
-        besides the parameters: the moments {vW1, vb1, …, sW1, …}, the counters, and when
-        training draws from them, the epoch's permutation, the generator's state and a
-        prepared mini-batch's masks {D1, …}."""
+        besides the parameters: the moments {vW1, vb1, …, sW1, …}, the counters, the
+        generator's state (even when training does not draw from it, so that switching
+        dropout or shuffling on after a load draws what the run would have drawn), and
+        when there are any, the epoch's permutation and a prepared mini-batch's masks
+        {D1, …}."""
         arrays = {name: value.copy() for name, value in self.moments().items()}
         arrays.update(updates=np.array(self.updates), epoch=np.array(self.epoch),
                       optimizer_steps=np.array(self.optimizer_steps),
                       position=np.array(self.position), prepared=np.array(self._prepared))
         if self._permutation is not None:
             arrays["permutation"] = self._permutation.copy()
-        if self._draws:
-            arrays.update(generator_arrays(self.rng))
+        arrays.update(generator_arrays(self.rng))
         if self._prepared:
             arrays.update({f"D{l}": D.copy() for l, D in
                            enumerate(self._program_now.batch.masks, start=1)})
@@ -483,7 +484,7 @@ class BatchedEngine:
             int(arrays[key]) for key in ("updates", "epoch", "optimizer_steps", "position"))
         self._permutation = (np.array(arrays["permutation"], dtype=np.int64)
                              if "permutation" in arrays else None)
-        if self._draws:
+        if "rng_keys" in arrays:              # files written before it was always kept
             restore_generator(self.rng, arrays)
         self._prepared = False
         if bool(arrays["prepared"]):
