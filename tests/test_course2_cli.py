@@ -276,3 +276,13 @@ def test_gradcheck_includes_the_penalties_and_leaves_dropout_out(capsys):
 def test_gradcheck_refuses_bad_regularisation_in_one_line(capsys):
     code, out, err = run(capsys, "gradcheck", "--l1", "-2")
     assert code == 2 and out == "" and err.count("\n") == 1 and "λ (l1)" in err
+
+
+def test_a_continued_run_keeps_the_saved_cost_curve(capsys, tmp_path):
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    assert run(capsys, "train", "--iterations", "300", "--export", str(first))[0] == 0
+    assert run(capsys, "train", "--load", str(first), "--iterations", "10",
+               "--export", str(second))[0] == 0
+    before, after = load_model(first).cost_history, load_model(second).cost_history
+    assert after[-1, 0] == 309 and len(after) == len(before) + 10
+    np.testing.assert_array_equal(after[:len(before)], before)

@@ -116,3 +116,45 @@ def test_a_batch_larger_than_the_data_and_features_of_1d_data_are_refused():
     with pytest.raises(ValueError, match="features"):
         make_trainer(RunConfig(dataset="housing", hidden_layers=(), activations=(),
                                features=("x1^2",)))
+
+
+def _saved_mini_batch_run(tmp_path):
+    """A B = 64 run on the flower saved 3 updates into an epoch, read back from its file."""
+    from playground.core.npz import SavedModel, load_model, save_model
+    from playground.session.data_spec import data_spec, training_spec
+
+    config = RunConfig(batch_size=64, shuffle_seed=10, optimizer="adam", learning_rate=0.01)
+    trainer = make_trainer(config)
+    trainer.run(10)                                    # 7 batches an epoch: position 3
+    save_model(tmp_path / "mb.npz", SavedModel(
+        trainer.arch, trainer.parameters, seed=config.seed, iteration=trainer.iteration,
+        learning_rate=config.learning_rate, cost_history=trainer.cost_history(),
+        **data_spec(config), **training_spec(config), resume=trainer.resume_arrays()))
+    return config, trainer, load_model(tmp_path / "mb.npz")
+
+
+def test_a_saved_run_continues_exactly_on_its_own_data(tmp_path):
+    from playground.session.data_spec import trainer_for_model
+
+    config, trainer, model = _saved_mini_batch_run(tmp_path)
+    loaded = trainer_for_model(model, config)
+    trainer.run(20)
+    loaded.run(20)
+    assert loaded.iteration == trainer.iteration == 30
+    for key, value in trainer.parameters.items():
+        assert np.array_equal(loaded.parameters[key], value)
+    assert np.array_equal(loaded.cost_history()[:10], trainer.cost_history()[:10])
+
+
+def test_a_saved_run_on_other_data_goes_on_from_the_weights_instead_of_hanging(tmp_path):
+    """Its epoch position (3 of 7) and 400-long permutation describe the flower's 400
+    points: on 100 points (2 batches an epoch) they would never end an epoch."""
+    from playground.session.data_spec import resumes, trainer_for_model
+
+    config, _, model = _saved_mini_batch_run(tmp_path)
+    other = config.replace(samples=100)
+    assert not resumes(model, other, 100) and resumes(model, config, 400)
+    loaded = trainer_for_model(model, other)
+    assert loaded.run(10) == 10 and loaded.iteration == 20 and loaded.epoch >= 5
+    with pytest.raises(ValueError, match="does not fit 100 examples"):
+        loaded.engine.resume(dict(model.resume))

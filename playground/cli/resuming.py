@@ -25,17 +25,9 @@ import sys
 from typing import Any
 
 from playground.cli.options import UsageError, config_from_args
-from playground.core.network import Architecture
 from playground.core.npz import ModelFileError, SavedModel, load_model
-from playground.session.config import (
-    RunConfig,
-    architecture_for,
-    load_data,
-    network_inputs,
-    seen_through,
-    trainer_for,
-)
-from playground.session.data_spec import data_mismatch, recorded_training
+from playground.session.config import RunConfig, load_data, trainer_for
+from playground.session.data_spec import data_mismatch, recorded_training, trainer_for_model
 from playground.session.trainer import Trainer
 
 # How an option is named in a note, and how its value is shown.
@@ -65,19 +57,12 @@ def trainer_from_args(args: argparse.Namespace) -> tuple[Trainer, RunConfig]:
     if loaded is None:
         return _checked(lambda: trainer_for(config, train, test)), config
     mismatch = data_mismatch(loaded, config)
-    if mismatch:
+    if mismatch:                # other data: on from the weights, with the options given
         print(f"playground: warning: {args.load} was {mismatch}", file=sys.stderr)
-    seen = _checked(lambda: seen_through(network_inputs(config, train), train))
-    arch = _checked(lambda: architecture_for(config, seen))
-    if arch != loaded.arch:
-        raise UsageError(f"{args.load} is a {_describe(loaded.arch)} network but the data "
-                         f"needs {_describe(arch)}")
-    start = {"parameters": dict(loaded.parameters), "iteration": loaded.iteration}
-    if mismatch:                # other data: on from the weights, with a fresh state
-        return _checked(lambda: trainer_for(config, train, test, **start)), config
+        return _checked(lambda: trainer_for_model(loaded, config, (train, test)),
+                        f"{args.load}: "), config
     recorded = config.replace(**recorded_training(loaded))
-    resume = _fitting(loaded, recorded, seen.m)
-    trainer = _checked(lambda: trainer_for(recorded, train, test, resume=resume, **start),
+    trainer = _checked(lambda: trainer_for_model(loaded, recorded, (train, test)),
                        f"cannot resume {args.load}: ")
     changed = _changes(loaded, recorded, config)
     if changed:
@@ -95,20 +80,6 @@ def _checked(make: Any, prefix: str = "") -> Any:
         raise UsageError(f"{prefix}its resume state lacks {error.args[0]}") from None
     except (ValueError, OSError) as error:
         raise UsageError(prefix + str(error)) from None
-
-
-def _fitting(loaded: SavedModel, recorded: RunConfig, m: int) -> dict | None:
-    """Return the file's resume state if it fits the recorded options on m examples
-    (a file's epoch position and permutation describe its own training set)."""
-    resume = dict(loaded.resume)
-    if not resume:
-        return None
-    batching = recorded.training_options().batching(m)
-    permutation = resume.get("permutation")
-    if int(resume["position"]) >= batching.batches_per_epoch or (
-            permutation is not None and len(permutation) != m):
-        return None
-    return resume
 
 
 def _changes(loaded: SavedModel, recorded: RunConfig, config: RunConfig) -> str:
@@ -132,8 +103,3 @@ def _value(value: Any) -> str:
     if value is None:
         return "unset"
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _describe(arch: Architecture) -> str:
-    sizes = "-".join(str(n) for n in arch.layer_dims)
-    return f"{sizes} ({arch.output} output)"

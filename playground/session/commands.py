@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playground.core.npz import SavedModel
-from playground.session.config import RunConfig, describe_change, make_trainer, trainer_for_model
+from playground.session.config import RunConfig, describe_change, make_trainer
+from playground.session.data_spec import trainer_for_model
 from playground.session.loop import RunLoop
 from playground.session.messages import Failed, GradientsChecked, Stopped, Synced
 from playground.session.snapshot import RunState, take_snapshot

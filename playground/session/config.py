@@ -18,7 +18,6 @@ from playground.core.datasets import DATASETS, Dataset, make_dataset, split
 from playground.core.features import RAW_INPUTS, Inputs, check_features
 from playground.core.initialization import INITS
 from playground.core.network import Architecture, check_hidden_layers
-from playground.core.npz import SavedModel
 from playground.core.objectives import DEFAULT_LOSS, DEFAULT_OUTPUT, OBJECTIVES
 from playground.core.optimizers import Decay, OptimizerSettings
 from playground.core.regularization import Regularization
@@ -244,24 +243,6 @@ def trainer_for(config: RunConfig, train: Dataset, test: Dataset | None,
 def make_trainer(config: RunConfig) -> Trainer:
     """Return a Trainer at iteration 0 for ``config`` (parameters drawn from its seed)."""
     return trainer_for(config, *load_data(config))
-
-
-def trainer_for_model(model: SavedModel, config: RunConfig) -> Trainer:
-    """Return a Trainer at ``model``'s parameters and iteration, on ``config``'s data.
-
-    Raises ValueError (or OSError) when the data cannot be loaded or does not fit the
-    model's network.
-    """
-    train, test = load_data(config)
-    seen = seen_through(network_inputs(config, train), train)
-    arch = architecture_for(config, seen)
-    if arch != model.arch:
-        sizes = "-".join(map(str, model.arch.layer_dims))
-        raise ValueError(f"the file's network ({sizes}) does not fit the data "
-                         f"({seen.n_x} inputs, {seen.n_y} outputs)")
-    return trainer_for(config, train, test, parameters=dict(model.parameters),
-                       iteration=model.iteration, resume=model.resume or None,
-                       cost_history=model.cost_history)
 
 
 # Which RunConfig fields belong to which part of the controls, for the reset message.

@@ -11,9 +11,17 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from playground.core.datasets import DATASETS
+from playground.core.datasets import DATASETS, Dataset
 from playground.core.npz import DATA_KEYS, TRAINING_KEYS, SavedModel
-from playground.session.config import RunConfig
+from playground.session.config import (
+    RunConfig,
+    architecture_for,
+    load_data,
+    network_inputs,
+    seen_through,
+    trainer_for,
+)
+from playground.session.trainer import Trainer
 
 
 def file_sha256(path: str) -> str | None:
@@ -119,3 +127,39 @@ def recorded_training(model: SavedModel) -> dict[str, Any]:
     """Return the RunConfig fields of the options ``model`` was trained with (course 1's
     plain gradient descent for a file written before files recorded them)."""
     return {key: getattr(model, key) for key in TRAINING_KEYS}
+
+
+def trainer_for_model(model: SavedModel, config: RunConfig,
+                      data: tuple[Dataset, Dataset | None] | None = None) -> Trainer:
+    """Return a Trainer at ``model``'s parameters, iteration and cost curve, on
+    ``config``'s data (``data``: its (train, test), when already loaded).
+
+    The file's resume state (the optimiser's moments, the counters, the epoch's
+    permutation, the generator) continues the run it saved only where ``resumes`` says;
+    elsewhere the run goes on from the weights with a fresh optimiser state. Raises
+    ValueError (or OSError) when the data cannot be loaded or does not fit the network.
+    """
+    train, test = load_data(config) if data is None else data
+    seen = seen_through(network_inputs(config, train), train)
+    arch = architecture_for(config, seen)
+    if arch != model.arch:
+        sizes = "-".join(map(str, model.arch.layer_dims))
+        raise ValueError(f"the file's network ({sizes}, {model.arch.output} output) does "
+                         f"not fit the data ({seen.n_x} inputs, {seen.n_y} outputs)")
+    resume = dict(model.resume) if resumes(model, config, seen.m) else None
+    return trainer_for(config, train, test, parameters=dict(model.parameters),
+                       iteration=model.iteration, resume=resume,
+                       cost_history=model.cost_history)
+
+
+def resumes(model: SavedModel, config: RunConfig, m: int) -> bool:
+    """Return True if ``model``'s resume state continues its run under ``config``: the
+    file has one, ``config`` trains on the data and with the options the file records,
+    and its epoch position and permutation fit the m training examples."""
+    resume = model.resume
+    if not resume or data_mismatch(model, config) or (
+            recorded_training(model) != training_spec(config)):
+        return False
+    permutation = resume.get("permutation")
+    return (int(resume["position"]) < config.training_options().batching(m).batches_per_epoch
+            and (permutation is None or len(permutation) == m))

@@ -478,7 +478,13 @@ class BatchedEngine:
 
     def resume(self, arrays: dict[str, np.ndarray]) -> None:
         """Continue from ``resume_arrays`` of an engine with the same options and
-        training set (load the parameters too)."""
+        training set (load the parameters too). ValueError if its epoch position or
+        permutation does not fit this training set (it was another one)."""
+        permutation = arrays.get("permutation")
+        if int(arrays["position"]) >= self._batches or (
+                permutation is not None and len(permutation) != self.m):
+            raise ValueError("the saved epoch position or permutation does not fit "
+                             f"{self.m} examples in batches of {self._batch_size}")
         self.load_moments(arrays)
         self.updates, self.epoch, self.optimizer_steps, self.position = (
             int(arrays[key]) for key in ("updates", "epoch", "optimizer_steps", "position"))
