@@ -23,6 +23,8 @@ from playground.cli import SUBCOMMANDS
 from playground.ui.display import NO_DISPLAY_HINT, display_problem
 
 EXIT_BAD_INPUT = 2
+#: Options of ``train`` the window refuses (with a reason) and leaves out of its --help.
+TRAIN_ONLY = ("load", "preset", "json")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
@@ -53,9 +55,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
     # For playground bench --gui: print "shown <time.time()>" once the window is up, exit.
     window.add_argument("--report-shown", action="store_true", help=argparse.SUPPRESS)
     before = set(vars(parser.parse_args([])))
-    network_options(parser)
+    network_options(parser, hidden=TRAIN_ONLY)
     training_options(parser)
-    shared = sorted(set(vars(parser.parse_args([]))) - before - {"preset", "json"})
+    shared = sorted(set(vars(parser.parse_args([]))) - before - set(TRAIN_ONLY))
     return parser, shared
 
 
@@ -71,9 +73,10 @@ def launch_from_args(argv: Sequence[str] | None):
 
     parser, shared = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if args.json or args.preset:
-        raise UsageError("--json and --preset are for playground train; the window takes "
-                         "--lesson and --state")
+    if args.json or args.preset or args.load:
+        raise UsageError("--json, --preset and --load are for playground train; the window "
+                         "takes --lesson and --state, and opens weights with File → Import "
+                         "weights (Ctrl+I)")
     if args.iterations is not None:
         check_count("iterations", args.iterations, 0)
     try:

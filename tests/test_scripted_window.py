@@ -83,6 +83,7 @@ def test_the_course_2_flags_set_up_the_window_as_they_set_up_train(tmp_path):
     (["--size", "big"], "--size"),
     (["--data", "missing file.csv"], "missing file.csv"),
     (["--json"], "--json"),
+    (["--load", "model.npz"], "--load"),
     (["--batch-size", "0"], "batch size"),
     (["--learning-rate", "0"], "learning"),
     (["--keep-prob", "1.5"], "keep_prob"),
@@ -112,3 +113,9 @@ def test_a_bad_session_file_exits_2_instead_of_waiting_for_a_dialog(tmp_path):
 
 def test_the_first_launch_lesson_exists():
     assert FIRST_LESSON == next(iter(lessons()))
+
+
+def test_the_windows_help_lists_only_what_the_window_takes():
+    done = window("--help", timeout=60)
+    assert done.returncode == 0 and "--lesson" in done.stdout and "--optimizer" in done.stdout
+    assert not any(flag in done.stdout for flag in ("--load", "--preset", "--json"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -54,18 +54,20 @@ class Flag:
     def dest(self) -> str:
         return self.name[2:].replace("-", "_")
 
-    def add_to(self, group: Any, listed: str | None = None) -> None:
+    def add_to(self, group: Any, listed: str | None = None, hidden: bool = False) -> None:
         """Add this option to a parser or group; ``listed`` (a help text, "" for the
-        usual one): it takes a comma-separated list of values (``sweep``), checked later."""
+        usual one): it takes a comma-separated list of values (``sweep``), checked later;
+        ``hidden``: parsed (to be refused with a reason) but not listed in --help."""
+        shown = argparse.SUPPRESS if hidden else self.help
         if self.boolean:
             group.add_argument(self.name, action=argparse.BooleanOptionalAction,
-                               default=None, help=self.help)
+                               default=None, help=shown)
         elif listed is not None:
-            group.add_argument(self.name, metavar="LIST", help=listed or
-                               f"{self.help}; a comma-separated list sweeps it")
+            group.add_argument(self.name, metavar="LIST", help=argparse.SUPPRESS if hidden
+                               else listed or f"{self.help}; a comma-separated list sweeps it")
         else:
             group.add_argument(self.name, type=self.type, metavar=self.metavar,
-                               choices=self.choices, help=self.help)
+                               choices=self.choices, help=shown)
 
 
 DATA_FLAGS = (
@@ -130,17 +132,19 @@ TRAINING_FLAGS = (
 RUN_DESCRIPTION = DATA_FLAGS + NETWORK_FLAGS + RUN_FLAGS + TRAINING_FLAGS
 
 
-def network_options(p: argparse.ArgumentParser, listed: Mapping[str, str] = MappingProxyType({})
-                    ) -> None:
+def network_options(p: argparse.ArgumentParser, listed: Mapping[str, str] = MappingProxyType({}),
+                    hidden: Collection[str] = ()) -> None:
     """Add the data and network options, the learning rate, --preset and --json;
-    ``listed``: the dests that take a list (``sweep``), with their help ("": the usual)."""
+    ``listed``: the dests that take a list (``sweep``), with their help ("": the usual);
+    ``hidden``: dests parsed but left out of --help (the window refuses them)."""
     for title, flags in (("data", DATA_FLAGS), ("network", NETWORK_FLAGS)):
         group = p.add_argument_group(title)
         for flag in flags:
-            flag.add_to(group, listed.get(flag.dest))
+            flag.add_to(group, listed.get(flag.dest), flag.dest in hidden)
     for flag in RUN_FLAGS:
-        flag.add_to(p, listed.get(flag.dest))
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+        flag.add_to(p, listed.get(flag.dest), flag.dest in hidden)
+    p.add_argument("--json", action="store_true",
+                   help=argparse.SUPPRESS if "json" in hidden else "print one JSON object")
 
 
 def training_options(p: argparse.ArgumentParser,
