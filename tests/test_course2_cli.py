@@ -286,3 +286,10 @@ def test_a_continued_run_keeps_the_saved_cost_curve(capsys, tmp_path):
     before, after = load_model(first).cost_history, load_model(second).cost_history
     assert after[-1, 0] == 309 and len(after) == len(before) + 10
     np.testing.assert_array_equal(after[:len(before)], before)
+
+
+def test_load_with_a_preset_is_refused_not_silently_ignored(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    assert run(capsys, "train", "--iterations", "5", "--export", str(path))[0] == 0
+    code, out, err = run(capsys, "train", "--load", str(path), "--preset", "gd-momentum-adam")
+    assert code == 2 and "drop --preset" in err and out == ""

@@ -182,10 +182,10 @@ TRAINING_FIELDS = ("batch_size", "shuffle_seed", "optimizer", "beta", "beta1", "
 
 def _base_config(args: argparse.Namespace, loaded: SavedModel | None) -> RunConfig:
     """Return what the options start from: a preset, a loaded file's network, data and
-    training options, or defaults."""
-    base = lesson(args.preset).config if args.preset else RunConfig()
+    training options (never both: ``config_from_args`` refuses it), or defaults."""
     if loaded is None:
-        return base
+        return lesson(args.preset).config if args.preset else RunConfig()
+    base = RunConfig()
     arch = loaded.arch
     data = recorded_data(loaded) or {}
     if data.get("data_path") is not None:
@@ -217,7 +217,7 @@ def config_from_args(args: argparse.Namespace, loaded: SavedModel | None) -> Run
         raise UsageError("--test-data needs --data")
     features = _features(args)
     if loaded is not None:
-        given = [name for name in ("hidden", "activation", "output", "loss")
+        given = [name for name in ("preset", "hidden", "activation", "output", "loss")
                  if getattr(args, name) is not None]
         if given:
             raise UsageError(f"--load takes the network from the file; drop --{given[0]}")
