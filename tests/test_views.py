@@ -791,3 +791,10 @@ def test_cost_shows_the_epoch_cost_apart_from_the_noisy_mini_batch_cost(qtbot):
     plain.run(10)
     view.update_snapshot(take_snapshot(plain, run_id=2, state=RunState.PAUSED, grid=None))
     assert view.legend() == ["train J"] and len(view.epoch_curve.getData()[0] or []) == 0
+    dropout = make_trainer(RunConfig(keep_prob=0.8))     # one batch, but a noisy J
+    dropout.run(10)
+    view.update_snapshot(take_snapshot(dropout, run_id=3, state=RunState.PAUSED, grid=None))
+    assert view.legend() == ["train J, dropped out", "epoch J"]
+    x, y = view.epoch_curve.getData()
+    assert list(x) == list(range(1, 11))
+    np.testing.assert_array_equal(y, dropout.epoch_history()[:, 1])

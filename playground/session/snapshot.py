@@ -70,6 +70,10 @@ class Snapshot:
     epoch, epoch_history : epochs completed, and rows [epoch, full training J after it]
                  (with mini-batches; with the whole set as one batch, the cost history's).
     batch_size : B, the examples per update (m for plain gradient descent).
+    batches_per_epoch : updates per epoch (⌈m/B⌉).
+    noisy_cost : the J recorded at each iteration is one mini-batch's, or a dropped-out
+                 network's (``Trainer.epochs_are_iterations`` is False): the epoch cost is
+                 drawn apart and is the one to judge.
     config     : the settings the run was made from (None where the loop has none).
     pace, stop_at : the loop's iterations per second (None: full speed) and stop point.
     taken_at   : ``time.perf_counter()`` when the snapshot began to be taken (the state it
@@ -109,6 +113,8 @@ class Snapshot:
     epoch: int = 0
     epoch_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     batch_size: int = 0
+    batches_per_epoch: int = 1
+    noisy_cost: bool = False
     config: RunConfig | None = None
     pace: float | None = None
     stop_at: int | None = None
@@ -182,6 +188,7 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         maps = grid_activations(grid, p, arch, MAP_DTYPE, trainer.inputs)
         outputs = _read_only(maps[-1])          # fresh arrays already: no copy needed
         unit_maps = tuple(_read_only(A) for A in maps[:-1])
+    batching = trainer.options.batching(trainer.train.m)
     return Snapshot(
         run_id=run_id, iteration=trainer.iteration, state=state,
         learning_rate=trainer.learning_rate, arch=arch, train=shown_train,
@@ -202,7 +209,8 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
         features=trainer.train.feature_names or tuple(f"x{j}" for j in
                                                        range(1, arch.n_x + 1)),
         epoch=trainer.epoch, epoch_history=_frozen(trainer.epoch_history().reshape(-1, 2)),
-        batch_size=trainer.options.batching(trainer.train.m).batch_size,
+        batch_size=batching.batch_size, batches_per_epoch=batching.batches_per_epoch,
+        noisy_cost=not trainer.epochs_are_iterations,
         config=settings if isinstance(settings, RunConfig) else None, pace=pace,
         stop_at=stop_at, taken_at=taken_at)
 

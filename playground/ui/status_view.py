@@ -92,8 +92,7 @@ class StatusView(QWidget):
         self.symmetry.setText("\n".join(lines) if lines else
                               f"no hidden layer ({s.arch.objective.shallow_name})")
         # mini-batches and dropout make the recorded cost noisy: judge the epoch cost
-        noisy = s.batch_size < s.train.m or (s.config is not None and s.config.keep_prob < 1)
-        unit, rise = ("epoch", epoch_cost_rises(s.epoch_history)) if noisy else (
+        unit, rise = ("epoch", epoch_cost_rises(s.epoch_history)) if s.noisy_cost else (
             "iteration", recent_cost_rises(s.cost_history))
         if s.divergence is not None:
             self.message.setStyleSheet("color: #b00020; font-weight: bold;")

@@ -77,14 +77,12 @@ def range_frame(x: np.ndarray, y: np.ndarray, log_y: bool, log_x: bool = False
 
 def epoch_points(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     """Return (iterations, costs) of the epoch costs, placed at the iteration each epoch
-    ended; empty when every iteration is an epoch (the whole set as one batch: the train
-    curve is the epoch curve then)."""
+    ended; empty when the cost recorded at each iteration is the epoch cost already (the
+    whole set as one batch, no dropout)."""
     rows = snapshot.epoch_history
-    m = snapshot.train.m if snapshot.train is not None else 0
-    if len(rows) == 0 or snapshot.batch_size >= m:
+    if len(rows) == 0 or not snapshot.noisy_cost:
         return np.zeros(0), np.zeros(0)
-    per_epoch = -(-m // snapshot.batch_size)
-    return rows[:, 0] * per_epoch, rows[:, 1]
+    return rows[:, 0] * snapshot.batches_per_epoch, rows[:, 1]
 
 
 def rate_markers(changes: tuple[tuple[int, float], ...], x_end: float
@@ -223,7 +221,8 @@ class CostView(QWidget):
         self._epochs = epoch_points(snapshot)
         self._draw_curves()
         self._show_legend(test=len(snapshot.test_cost_history) > 0, rates=bool(self._markers),
-                          epochs=len(self._epochs[0]) > 0)
+                          epochs=len(self._epochs[0]) > 0,
+                          mini_batches=snapshot.batches_per_epoch > 1)
         divergence = snapshot.divergence
         self.divergence_line.setVisible(divergence is not None)   # first: a hidden label
         if divergence is not None:                                  # ignores new text
@@ -277,11 +276,13 @@ class CostView(QWidget):
     def _y_shown(self, y: float) -> float:
         return float(np.log10(y)) if self.log_checkbox.isChecked() else float(y)
 
-    def _show_legend(self, test: bool, rates: bool, epochs: bool = False) -> None:
+    def _show_legend(self, test: bool, rates: bool, epochs: bool = False,
+                     mini_batches: bool = False) -> None:
         """List under the plot what it draws: train J (per mini-batch when there are
-        mini-batches), the epoch cost, test J (with a test set) and the learning-rate
-        marks (once there is one)."""
-        entries = [("mini-batch J" if epochs else "train J", TRAIN_COLOR, "━━"),
+        mini-batches, with dropout when that makes it noisy), the epoch cost, test J (with
+        a test set) and the learning-rate marks (once there is one)."""
+        noisy = "mini-batch J" if mini_batches else "train J, dropped out"
+        entries = [(noisy if epochs else "train J", TRAIN_COLOR, "━━"),
                    ("epoch J", EPOCH_COLOR, "━●"), ("test J", TEST_COLOR, "╍╍"),
                    ("α changed", RATE_COLOR, "┆")]
         shown = [e for e, wanted in zip(entries, (True, epochs, test, rates)) if wanted]
