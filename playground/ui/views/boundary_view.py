@@ -438,14 +438,9 @@ class BoundaryView(QWidget):
             self.plot_item.setTitle(text, color=colors.FOREGROUND, size="10pt")
 
     def _value_levels(self) -> tuple[float, float]:
-        """Return (min, max) of the run's regression targets (train and test), never empty."""
+        """Return (min, max) of the run's regression targets (train and test)."""
         s = self._snapshot
-        ys = [s.train.Y[0]] + ([s.test.Y[0]] if s.test is not None else [])
-        y = np.concatenate(ys)
-        lo, hi = float(np.min(y)), float(np.max(y))
-        if hi - lo < 1e-12:
-            lo, hi = lo - 0.5, hi + 0.5
-        return lo, hi
+        return colors.value_levels(s.train.Y, None if s.test is None else s.test.Y)
 
 
 if __name__ == "__main__":

@@ -121,6 +121,15 @@ def activation_levels(activation: str, values: np.ndarray | list[np.ndarray]
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
+def value_levels(train_Y: np.ndarray, test_Y: np.ndarray | None = None) -> tuple[float, float]:
+    """Return (min, max) of a regression's targets, train and test: the levels of ŷ over
+    the plane (widened by ½ each way when every target is the same)."""
+    y = train_Y.ravel() if test_Y is None else np.concatenate([train_Y.ravel(),
+                                                                test_Y.ravel()])
+    lo, hi = float(np.min(y)), float(np.max(y))
+    return (lo, hi) if hi - lo >= 1e-12 else (lo - 0.5, hi + 0.5)
+
+
 def nice_ceiling(v: float) -> float:
     """Return the smallest s·10^k ≥ v with s in NICE_STEPS (v > 0 and finite; else v)."""
     if not (v > 0 and math.isfinite(v)):

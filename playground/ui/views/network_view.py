@@ -140,6 +140,8 @@ class NetworkView(QWidget):
         self.pens: list[QPen] = []                  # per link step, −LINK_STEPS first
         self._inputs: list[str] = []
         self._sample, self._gap = 1, 0               # map pixels drawn, between maps
+        self._input_for: tuple = (None, ())           # (grid, features) of _input_cache
+        self._input_cache = np.zeros((0, 0))
         self.editing: tuple[int, int, int] | None = None    # (l, i, j) of the editor
 
         self.canvas = pg.GraphicsView(background=colors.BACKGROUND)
@@ -410,6 +412,15 @@ class NetworkView(QWidget):
         for links in self.links:
             self._draw_links(links)
 
+    def _input_maps(self) -> np.ndarray:
+        """Return the input nodes' maps (``network_layout.input_maps``), computed once per
+        grid and inputs, not every frame."""
+        s = self._snapshot
+        if self._input_for[0] is not s.grid or self._input_for[1] != s.features:
+            self._input_for = (s.grid, s.features)          # held: its id is not reused
+            self._input_cache = nl.input_maps(s.grid.xs, s.grid.ys, s.features)
+        return self._input_cache
+
     def _draw_column(self, items: ColumnItems) -> None:
         """Draw what column ``items`` shows over the grid, (n, r, r) or (n, r) maps: x₁, x₂
         for the inputs, A[l] for a hidden layer, A[L] for the output (a band when folded)."""
@@ -417,14 +428,13 @@ class NetworkView(QWidget):
         if s.grid is None:
             return
         if items.kind == "input":
-            maps, levels = nl.input_maps(s.grid.xs, s.grid.ys, s.features), (-1.0, 1.0)
+            maps, levels = self._input_maps(), (-1.0, 1.0)
         elif items.kind == "hidden":
             maps, levels = s.unit_maps[col.c - 1], items.current
         else:
             maps, levels = s.outputs, (0.0, 1.0)
-            if s.train.task == "regression":
-                lo, hi = float(np.min(s.train.Y)), float(np.max(s.train.Y))
-                levels = (lo, hi) if hi - lo > 1e-12 else (lo - 0.5, hi + 0.5)
+            if s.train.task == "regression":           # as the boundary view shows ŷ
+                levels = colors.value_levels(s.train.Y, None if s.test is None else s.test.Y)
         if items.curves is not None:
             path = pg.arrayToQPath(*nl.curve_points(maps, col, levels), connect="finite")
             items.curves.set_batches([(pg.mkPen(colors.FOREGROUND, width=1.5), path)])
