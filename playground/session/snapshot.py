@@ -180,8 +180,9 @@ def take_snapshot(trainer: Trainer, *, run_id: int, state: RunState, grid: Grid 
     taken_at = time.perf_counter()
     arch, p = trainer.arch, trainer.parameters
     shown_train, shown_test = trainer.shown_train, trainer.shown_test
-    stats = trainer.unit_stats()
-    train_cost, train_accuracy = trainer.evaluate(trainer.train)
+    on_train = trainer.engine.full_cache()          # one pass: the units' stats, J and accuracy
+    stats = trainer.unit_stats(on_train)
+    train_cost, train_accuracy = trainer.evaluate(trainer.train, on_train)
     test_cost, test_accuracy = trainer.evaluate(trainer.test)
     outputs, unit_maps = None, ()
     if grid is not None:

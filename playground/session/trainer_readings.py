@@ -20,7 +20,7 @@ from playground.core.gradcheck import (
 from playground.core.instruments import LayerReadings, UnitStats, read_layers, split_readings
 from playground.core.instruments import unit_stats as layer_unit_stats
 from playground.core.metrics import accuracy_from_output, gradient_norms, unit_spreads
-from playground.core.network import Parameters, backward, compute_cost, forward
+from playground.core.network import Cache, Parameters, backward, compute_cost, forward
 from playground.core.regularization import weight_norm
 from playground.session.divergence import quiet
 
@@ -44,17 +44,19 @@ class TrainerReadings:
         return {key: value.copy() for key, value in self.engine.gradients().items()}
 
     @quiet
-    def evaluate(self, data: Dataset | None) -> tuple[float | None, float | None]:
+    def evaluate(self, data: Dataset | None, cache: Cache | None = None
+                 ) -> tuple[float | None, float | None]:
         """Return (J, accuracy) of the current parameters on ``data`` from one forward
         pass, without dropout; (None, None) without data, accuracy None for regression.
 
         On the training set J includes the L2/L1 penalties (the cost training minimises)
-        and the pass is the engine's, in its own buffers; on the test set J is the data's
-        cost alone, the one to compare across settings."""
+        and the pass is the engine's, in its own buffers (``cache``: that pass, already
+        run by ``engine.full_cache()`` at these parameters); on the test set J is the
+        data's cost alone, the one to compare across settings."""
         if data is None or data.m == 0:
             return None, None
         if data is self.train:
-            cache = self.engine.full_cache()
+            cache = self.engine.full_cache() if cache is None else cache
             return (self.engine.full_cost(run_forward=False),
                     accuracy_from_output(cache.A[self.arch.L], data.Y, self.arch))
         cache = forward(data.X, self.engine.parameters(), self.arch)
@@ -110,10 +112,12 @@ class TrainerReadings:
         return weight_norm(self.engine.parameters(), self.arch.L)
 
     @quiet
-    def unit_stats(self) -> tuple[UnitStats, ...]:
+    def unit_stats(self, cache: Cache | None = None) -> tuple[UnitStats, ...]:
         """Return what each hidden layer's units do on the training set now (one forward
-        pass over all of it, without dropout, in the engine's buffers)."""
-        cache, p = self.engine.full_cache(), self.engine.parameters()
+        pass over all of it, without dropout, in the engine's buffers; ``cache``: that
+        pass, already run by ``engine.full_cache()``)."""
+        cache = self.engine.full_cache() if cache is None else cache
+        p = self.engine.parameters()
         return tuple(layer_unit_stats(cache.Z[l], cache.A[l], p[f"W{l}"], p[f"b{l}"], g)
                      for l, g in enumerate(self.arch.activations, start=1))
 
