@@ -454,3 +454,12 @@ def test_a_config_with_other_input_features_ticks_exactly_those(panel, qtbot):
     toggles = panel.network_group.inputs_box.toggles
     assert [name for name, box in toggles.items() if box.isChecked()] == ["x1^2", "x2^2"]
     assert panel.config().features == ("x1^2", "x2^2")
+
+
+def test_the_optimiser_numbers_read_as_the_course_writes_them(panel):
+    panel.set_config(RunConfig(optimizer="adam"))
+    boxes = panel.training_group.optimisation.beta_boxes
+    assert [boxes[k].text() for k in ("beta1", "beta2", "epsilon")] == ["0.9", "0.999", "1e-8"]
+    boxes["epsilon"].lineEdit().setText("2e-8")
+    boxes["epsilon"].interpretText()
+    assert panel.config().epsilon == 2e-8

@@ -22,6 +22,7 @@ from playground.core.initialization import INITS
 from playground.core.npz import SavedModel
 from playground.core.objectives import LOSSES, OUTPUTS
 from playground.core.optimizers import OPTIMIZERS
+from playground.core.regularization import PENALTIES
 from playground.session.config import RunConfig
 from playground.session.data_spec import recorded_data, recorded_training
 from playground.session.lessons import lesson, lessons
@@ -119,8 +120,8 @@ TRAINING_FLAGS = (
     Flag("--decay-rate", "learning-rate decay: α = α₀ / (1 + r · epoch) (default 0)", float,
          "R"),
     Flag("--decay-interval", "decay in steps: α = α₀ / (1 + r · ⌊epoch / k⌋)", int, "K"),
-    Flag("--l2", "L2 penalty λ: J += (λ/2m) Σ ‖W‖² (default 0)", float, "λ"),
-    Flag("--l1", "L1 penalty λ: J += (λ/m) Σ |W| (default 0)", float, "λ"),
+    Flag("--l2", f"L2 penalty λ: {PENALTIES['l2'].formula} (default 0)", float, "λ"),
+    Flag("--l1", f"L1 penalty λ: {PENALTIES['l1'].formula} (default 0)", float, "λ"),
     Flag("--keep-prob", "inverted dropout on the hidden layers: keep-prob in (0, 1] "
                         "(default 1: none)", float, "P"),
     Flag("--features", f"input features, comma separated: {', '.join(FEATURES)} "

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,31 +24,17 @@ from PySide6.QtWidgets import (
 
 from playground.core.activations import ACTIVATIONS
 from playground.core.datasets import MAX_SAMPLES
-from playground.core.features import check_features
+from playground.core.features import parse_features
 from playground.core.initialization import INITS
 from playground.core.network import check_hidden_layers
-from playground.core.numbers import format_number
 from playground.core.optimizers import OPTIMIZERS
+from playground.core.regularization import PENALTIES
 from playground.session.twin import FIELD_LABELS, RUN_NAMES
 from playground.ui.controls import INIT_SCALE_RANGE, LEARNING_RATE_RANGE
+from playground.ui.controls.course2_groups import KEEP_PROB_RANGE, PENALTY_RANGE
+from playground.ui.controls.form import NumberBox
 
 RED = "#c00206"
-
-
-class NumberBox(QDoubleSpinBox):
-    """A spin box for a number that shows it as typed: 1.2, 0.01, 0.0003."""
-
-    def __init__(self, minimum: float, maximum: float, value: float) -> None:
-        super().__init__()
-        self.setLocale(QLocale.c())          # "1.2" everywhere, as in the course
-        self.setDecimals(4)
-        self.setRange(minimum, maximum)
-        self.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        self.setKeyboardTracking(False)      # valueChanged once the edit is done
-        self.setValue(value)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
-        return format_number(round(value, self.decimals()))
 
 
 def _row(*widgets: QWidget) -> QWidget:
@@ -238,10 +223,6 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _features(text: str) -> tuple[str, ...]:
-    return check_features([part for part in text.replace(" ", "").split(",") if part])
-
-
 def _editors(run: str) -> dict[str, FieldEditor]:
     """Return one editor per field of FIELD_LABELS, for run ``run``."""
     activations = {a.name: (a.label, a.formula) for a in ACTIVATIONS.values()}
@@ -255,10 +236,11 @@ def _editors(run: str) -> dict[str, FieldEditor]:
                                     f"Run {run}'s hidden layer sizes, e.g. 4 or 8,8"),
         "optimizer": ChoiceEditor(optimizers, f"How run {run} updates its parameters"),
         "batch_size": BatchEditor(run),
-        "l2": NumberEditor(0.0, 100.0, 0.0, f"Run {run}'s λ: J += (λ/2m) Σ‖W[l]‖²"),
-        "keep_prob": NumberEditor(0.05, 1.0, 1.0,
+        "l2": NumberEditor(*PENALTY_RANGE, 0.0,
+                           f"Run {run}'s λ: {PENALTIES['l2'].formula}"),
+        "keep_prob": NumberEditor(*KEEP_PROB_RANGE, 1.0,
                                   f"Run {run}'s keep-prob: each hidden unit kept with it"),
-        "features": ListEditor(_features, ",".join,
+        "features": ListEditor(parse_features, ",".join,
                                f"Run {run}'s inputs, from x1, x2, x1^2, x2^2, x1x2, "
                                "sin(x1), sin(x2)"),
     }

@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QSpinBox,
@@ -30,8 +29,9 @@ from playground.core.datasets import MAX_SAMPLES
 from playground.core.features import DEFAULT_FEATURES, FEATURES
 from playground.core.numbers import format_number
 from playground.core.optimizers import OPTIMIZERS
+from playground.core.regularization import PENALTIES
 from playground.session.config import RunConfig
-from playground.ui.controls.form import buddy_label
+from playground.ui.controls.form import NumberBox, buddy_label
 
 MAX_SHUFFLE_SEED = 2**31 - 1
 
@@ -141,14 +141,9 @@ class InputsBox(_Group):
         self._emit(normalize=checked)
 
 
-def _number_box(low: float, high: float, decimals: int, tip: str) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(low, high)
-    box.setDecimals(decimals)
-    box.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-    box.setKeyboardTracking(False)
-    box.setToolTip(tip)
-    return box
+#: λ's range for L2 and L1, and keep-prob's (1: no dropout), here and in the twin runs
+PENALTY_RANGE = (0.0, 100.0)
+KEEP_PROB_RANGE = (0.05, 1.0)
 
 
 class OptimisationGroup(_Group):
@@ -188,17 +183,18 @@ class OptimisationGroup(_Group):
             lambda index: self._emit(optimizer=self.optimizer_combo.itemData(index)))
         form.addRow(buddy_label("Optimiser", self.optimizer_combo), self.optimizer_combo)
         self.beta_boxes = {
-            "beta": _number_box(0.0, 0.9999, 4, "Momentum's β: v = βv + (1−β)dW"),
-            "beta1": _number_box(0.0, 0.9999, 4, "Adam's β₁ (first moment)"),
-            "beta2": _number_box(0.0, 0.99999, 5, "RMSprop's and Adam's β₂ (second moment)"),
-            "epsilon": _number_box(1e-12, 1e-2, 12, "ε in dW / (√s + ε)"),
+            "beta": NumberBox(0.0, 0.9999, 0.9, 4, "Momentum's β: v = βv + (1−β)dW"),
+            "beta1": NumberBox(0.0, 0.9999, 0.9, 4, "Adam's β₁ (first moment)"),
+            "beta2": NumberBox(0.0, 0.99999, 0.999, 5,
+                               "RMSprop's and Adam's β₂ (second moment)"),
+            "epsilon": NumberBox(1e-12, 1e-2, 1e-8, 12, "ε in dW / (√s + ε)"),
         }
         for name, box in self.beta_boxes.items():
             box.valueChanged.connect(lambda value, name=name: self._emit(**{name: value}))
             form.addRow(buddy_label({"beta": "β", "beta1": "β₁", "beta2": "β₂",
                                      "epsilon": "ε"}[name], box), box)
-        self.decay_box = _number_box(0.0, 10.0, 4, "Learning-rate decay: α = α₀ / (1 + rate "
-                                     "· epoch) (0: none)")
+        self.decay_box = NumberBox(0.0, 10.0, 0.0, 4, "Learning-rate decay: α = α₀ / (1 + "
+                                   "rate · epoch) (0: none)")
         self.decay_box.valueChanged.connect(lambda value: self._emit(decay_rate=value))
         form.addRow(buddy_label("Decay rate", self.decay_box), self.decay_box)
         self.interval_spin = QSpinBox()
@@ -239,15 +235,17 @@ class RegularisationGroup(_Group):
         super().__init__()
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self.l2_box = _number_box(0.0, 100.0, 4, "L2: J += (λ/2m) Σ‖W[l]‖²_F, dW += (λ/m) W")
+        self.l2_box = NumberBox(*PENALTY_RANGE, 0.0, 4,
+                                f"L2: {PENALTIES['l2'].formula}, dW += (λ/m) W")
         self.l2_box.valueChanged.connect(lambda value: self._emit(l2=value))
         form.addRow(buddy_label("L2 λ", self.l2_box), self.l2_box)
-        self.l1_box = _number_box(0.0, 100.0, 4, "L1: J += (λ/m) Σ|W|, dW += (λ/m) sign(W)")
+        self.l1_box = NumberBox(*PENALTY_RANGE, 0.0, 4,
+                                f"L1: {PENALTIES['l1'].formula}, dW += (λ/m) sign(W)")
         self.l1_box.valueChanged.connect(lambda value: self._emit(l1=value))
         form.addRow(buddy_label("L1 λ", self.l1_box), self.l1_box)
-        self.keep_box = _number_box(0.05, 1.0, 2, "Inverted dropout on the hidden layers: "
-                                    "each unit kept with this probability, A /= keep-prob "
-                                    "(1: no dropout; off when evaluating)")
+        self.keep_box = NumberBox(*KEEP_PROB_RANGE, 1.0, 2, "Inverted dropout on the hidden "
+                                  "layers: each unit kept with this probability, A /= "
+                                  "keep-prob (1: no dropout; off when evaluating)")
         self.keep_box.setSingleStep(0.05)
         self.keep_box.valueChanged.connect(lambda value: self._emit(keep_prob=value))
         form.addRow(buddy_label("Keep-prob", self.keep_box), self.keep_box)
