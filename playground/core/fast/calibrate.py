@@ -250,11 +250,7 @@ def _recorded(x: np.ndarray, out: np.ndarray, block: int | None) -> Calls:
         return calls
     size = min(block, x.size)
     floats = tuple(np.empty(size, x.dtype) for _ in range(tanh_table.SCRATCH_FLOATS))
-    index = np.empty(size, np.int64)
-    for start in range(0, x.size, block):
-        k = min(block, x.size - start)
-        tanh_table.tanh_into(calls, x[start:start + k], out[start:start + k],
-                             tuple(f[:k] for f in floats), index[:k])
+    tanh_table.tanh_in_passes(calls, x, out, block, floats, np.empty(size, np.int64))
     return calls
 
 

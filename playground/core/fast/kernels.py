@@ -92,21 +92,17 @@ def tanh_into(call, Z: np.ndarray, out: np.ndarray, work: Work | None = None) ->
     if not block:
         call(np.tanh, Z, out)
         return
-    if not (Z.flags.c_contiguous and out.flags.c_contiguous):
-        x, y, block = Z, out, Z.size            # one pass, in Z's own shape
-    else:
-        x, y = Z.reshape(-1), out.reshape(-1)   # views: passes of ``block`` values
-    size = min(block, Z.size)
+    contiguous = Z.flags.c_contiguous and out.flags.c_contiguous
+    size = min(block, Z.size) if contiguous else Z.size
     if (work is None or work.floats[0].dtype != Z.dtype or work.floats[0].size < size
             or not all(a.flags.c_contiguous for a in (*work.floats, work.index))):
         work = Work.of_shape((size,), Z.dtype)
-    for start in range(0, x.size, block):
-        k = min(block, x.size - start)
-        piece = (slice(start, start + k),) if x.ndim == 1 else (...,)
-        shape = x[piece].shape
-        floats = tuple(f.reshape(-1)[:k].reshape(shape) for f in work.floats)
-        tanh_table.tanh_into(call, x[piece], y[piece], floats,
-                             work.index.reshape(-1)[:k].reshape(shape))
+    floats, index = tuple(f.reshape(-1) for f in work.floats), work.index.reshape(-1)
+    if contiguous:                              # views: passes of ``block`` values
+        tanh_table.tanh_in_passes(call, Z.reshape(-1), out.reshape(-1), block, floats, index)
+    else:                                       # one pass, in Z's own shape
+        tanh_table.tanh_into(call, Z, out, tuple(f[:size].reshape(Z.shape) for f in floats),
+                             index[:size].reshape(Z.shape))
 
 
 def tanh_chain(call, dA: np.ndarray, Z: np.ndarray, A: np.ndarray, work: Work) -> None:

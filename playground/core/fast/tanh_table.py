@@ -127,3 +127,14 @@ def tanh_into(call, x: np.ndarray, out: np.ndarray, floats: tuple[np.ndarray, ..
     call(np.add, v, f.one, v)                 # 1 + tanh a · tanh d
     call(np.add, out, ta, out)
     call(np.divide, out, v, out)
+
+
+def tanh_in_passes(call, x: np.ndarray, out: np.ndarray, block: int,
+                   floats: tuple[np.ndarray, ...], index: np.ndarray) -> None:
+    """``tanh_into`` over 1-D contiguous x in passes of ``block`` values (each pass's
+    scratch stays in the cache); ``floats`` and ``index``: 1-D, min(block, x.size) long
+    or longer."""
+    for start in range(0, x.size, block):
+        k = min(block, x.size - start)
+        tanh_into(call, x[start:start + k], out[start:start + k],
+                  tuple(f[:k] for f in floats), index[:k])
