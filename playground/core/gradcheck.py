@@ -189,14 +189,6 @@ def _crossed(plus: Cache, minus: Cache, kinked: tuple[int, ...]) -> bool:
     return any(not np.array_equal(plus.Z[l] >= 0, minus.Z[l] >= 0) for l in kinked)
 
 
-def numerical_gradients(parameters: Parameters, X: np.ndarray, Y: np.ndarray,
-                        arch: Architecture, epsilon: float = EPSILON,
-                        regularization: Regularization = NO_REGULARIZATION
-                        ) -> dict[str, np.ndarray]:
-    """Return two-sided difference estimates {dW1, db1, …} of the cost's gradient."""
-    return two_sided_differences(parameters, X, Y, arch, epsilon, regularization)[0]
-
-
 def two_sided_differences(parameters: Parameters, X: np.ndarray, Y: np.ndarray,
                           arch: Architecture, epsilon: float = EPSILON,
                           regularization: Regularization = NO_REGULARIZATION
@@ -217,12 +209,10 @@ def two_sided_differences(parameters: Parameters, X: np.ndarray, Y: np.ndarray,
             minus[index] -= epsilon
             nudged[key] = plus
             cache_plus = forward(X, nudged, arch)
-            nudged[key] = minus
-            cache_minus = forward(X, nudged, arch)
-            nudged[key] = plus
             J_plus = compute_cost_with_regularization(cache_plus, Y, nudged, arch,
                                                       regularization)
             nudged[key] = minus
+            cache_minus = forward(X, nudged, arch)
             J_minus = compute_cost_with_regularization(cache_minus, Y, nudged, arch,
                                                        regularization)
             estimate[index] = (J_plus - J_minus) / (2 * epsilon)

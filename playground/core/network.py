@@ -201,7 +201,7 @@ def hidden_dZ(dA: np.ndarray, l: int, cache: Cache, arch: Architecture,
     g' takes g(Z[l]) before dropout: the cache's A[l] then is after it, so it is
     recomputed from Z[l]."""
     if drop_derivative:
-        return dA
+        return dA if cache.dropout is None else cache.dropout.apply(l, dA)
     g = ACTIVATIONS[arch.activations[l - 1]]
     if cache.dropout is None:
         return dA * g.derivative(cache.Z[l], cache.A[l])

@@ -65,7 +65,6 @@ TRAINING_KEYS: dict[str, str] = {
     "keep_prob": "dropout's keep-prob",
 }
 #: Training keys written only when set (None: the default, e.g. B = m).
-OPTIONAL_TRAINING_KEYS = ("features", "batch_size", "shuffle_seed", "decay_interval")
 METADATA_KEYS.update(DATA_KEYS)
 METADATA_KEYS.update(TRAINING_KEYS)
 

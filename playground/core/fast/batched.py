@@ -22,8 +22,8 @@ formulas operation for operation; results agree with the readable loop to roundi
 Counters: ``updates`` made; ``epoch`` epochs completed (the next update belongs to epoch
 ``epoch + 1``) and ``position`` updates made within it; ``optimizer_steps`` is the rule's
 t, the updates since its moments were last zeroed. Everything an update draws is drawn
-once, when the update's mini-batch is *prepared* (by ``forward``, ``batch_cost`` or the
-update itself): asking for the next mini-batch's cost twice draws nothing twice.
+once, when the update's mini-batch is *prepared* (by ``forward``, ``batch_cost`` or
+``steps``): asking for the next mini-batch's cost twice draws nothing twice.
 """
 
 from __future__ import annotations
@@ -65,8 +65,9 @@ class EngineState:
 
 @dataclass(eq=False)
 class _Program:
-    """One pass and the calls recorded over it: its forward, its backward followed by
-    the gradient d, its update rule, and all of them in one list for ``steps``."""
+    """One pass and the calls recorded over it: its forward, its backward (followed by
+    the gradient d, unless the rule scales the backward's sum itself), its update rule,
+    and all of them in one list for ``steps``."""
 
     batch: BatchPass
     forward: Calls

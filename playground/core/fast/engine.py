@@ -1,4 +1,7 @@
-"""The training engine: the formulas of ``core/network.py``, computed into buffers made once.
+"""The full-batch engine: the formulas of ``core/network.py``, computed into buffers made
+once. The Trainer trains with ``batched.BatchedEngine``, which computes plain full-batch
+gradient descent as this does, bit for bit; this one is the benchmark's bare engine and
+the reference the tests hold the batched one to.
 
 For a playground-sized network a step is a few dozen small NumPy calls, so what costs
 is the calls, not the arithmetic. The engine makes every array it needs once, for one

@@ -2,10 +2,10 @@
 
 Why: on CPUs whose vector unit NumPy's own ``np.tanh`` does not use, it evaluates tanh one
 value at a time, while whole-array passes of + − × ÷ are cheap. There, tanh written as
-sixteen NumPy calls beats it once there are enough values to pay for the calls; on others
-(a wide vector unit that ``np.tanh`` uses well) it loses. Which one a machine gets, and
-from what size, is decided by measuring on it (``calibrate.py``); ``kernels.tanh_into``
-asks.
+sixteen NumPy calls (fourteen in float32) beats it once there are enough values to pay
+for the calls; on others (a wide vector unit that ``np.tanh`` uses well) it loses. Which
+one a machine gets, and from what size, is decided by measuring on it (``calibrate.py``);
+``kernels.tanh_into`` asks.
 
 How: split x = a + d, with a = k/H the nearest point of a grid of step 1/H and
 |d| ≤ 1/2H. Then

@@ -156,7 +156,7 @@ class SteadyLevels:
     ``update(values)`` returns (−v, v) with v the ``nice_ceiling`` of
     max(max |values|, decay · previous): a new extreme is shown immediately, while after
     the values shrink the scale follows at ``decay`` per update (0.98: half-way in about
-    35 frames, ~1 s at display rate). Rounding to nice numbers keeps the colour bar's
+    35 updates). Rounding to nice numbers keeps the colour bar's
     axis still between steps (redrawing it every frame would cost more than the maps).
     All-zero values give (−1, 1) and forget the history, so the first non-zero values
     after them get their own scale straight away.

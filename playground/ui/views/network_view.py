@@ -4,7 +4,8 @@ Hidden nodes draw their unit's live response A[l]_u over the input plane (a curv
 data) on ONE colour scale per layer, as in ``units_view``, so units computing the same
 function look the same; units of one ``UnitStats.group`` share an outline colour, named in
 the status line. The output nodes draw the boundary; the inputs x₁, x₂. Links: coloured by
-sign and as wide as |w| on the weights view's fixed symmetric scale per layer, in LINK_STEPS
+sign and as wide as |w| on a symmetric scale per layer kept as the weights view keeps its
+(``colors.SteadyLevels`` of [W | b]: it grows at once, shrinks slowly), in LINK_STEPS
 steps a side (0: the neutral middle, a little darker to show on white, thinnest), ONE item
 per layer. ``network_layout`` decides where things go and what folds. Built once per
 architecture and grid kind; a resize moves items (re-makes them if a column folds or
