@@ -58,6 +58,7 @@ def test_epoch_e_is_shuffled_by_seed_plus_e_as_the_notebooks_model_does():
     for epoch in (1, 2, 7):
         ours = epoch_mini_batches(X, Y, batching, epoch)
         theirs = random_mini_batches(X, Y, 64, np.random.RandomState(10 + epoch))
+        assert len(ours) == len(theirs) == 3                      # 64 + 64 + 22
         assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
                    for a, b in zip(ours, theirs))
         assert np.array_equal(batching.permutation(epoch, None),

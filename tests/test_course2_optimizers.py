@@ -150,10 +150,11 @@ def test_each_rule_is_the_notebooks_code(name):
                                                        0.99, 1e-7)
     for key in parameters:
         assert np.array_equal(ours[key], theirs[key]), key
-    if "v" in OPTIMIZERS[name].moments:
-        assert all(np.array_equal(a, v[k]) for k, a in as_notebook(moments, "v").items())
-    if "s" in OPTIMIZERS[name].moments:
-        assert all(np.array_equal(a, s[k]) for k, a in as_notebook(moments, "s").items())
+    for kind, theirs_moments in (("v", v), ("s", s)):
+        if kind in OPTIMIZERS[name].moments:
+            ours_moments = as_notebook(moments, kind)
+            assert ours_moments.keys() == theirs_moments.keys() and ours_moments
+            assert all(np.array_equal(a, theirs_moments[k]) for k, a in ours_moments.items())
 
 
 def test_moments_start_at_zero_under_the_parameters_names():

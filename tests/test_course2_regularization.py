@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from playground.core.gradcheck import gradient_check
+from playground.core.initialization import initialize_parameters
 from playground.core.network import (
     Architecture,
     backward,
@@ -272,8 +273,11 @@ def test_masks_are_drawn_layer_by_layer_from_the_runs_generator():
 
 def test_without_masks_the_forward_pass_is_the_plain_one():
     X, _, p = notebook_dropout_case()
-    plain, again = forward(X, p, ARCH), forward(X, p, ARCH, None)
-    assert all(np.array_equal(a, b) for a, b in zip(plain.A, again.A))
+    plain = forward(X, p, ARCH)
+    A1 = np.maximum(0, p["W1"] @ X + p["b1"])                  # relu, relu, sigmoid, by hand
+    A2 = np.maximum(0, p["W2"] @ A1 + p["b2"])
+    A3 = 1 / (1 + np.exp(-(p["W3"] @ A2 + p["b3"])))
+    np.testing.assert_allclose(plain.A[3], A3, rtol=1e-12)
     assert plain.dropout is None
 
 
@@ -283,3 +287,30 @@ def test_without_masks_the_forward_pass_is_the_plain_one():
 def test_bad_regularizations_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Regularization(**kwargs)
+
+
+@pytest.mark.parametrize("activations", [("tanh", "tanh"), ("relu", "sigmoid")])
+def test_dropout_backprop_matches_two_sided_differences_with_the_masks_held(activations):
+    """With the masks D[l] held fixed, J(θ) is an ordinary function of θ: backprop
+    through dropout must match its two-sided differences (ε = 1e-7)."""
+    rng = np.random.RandomState(5)
+    arch = Architecture((2, 5, 4, 1), activations)
+    X, Y = rng.randn(2, 12), (rng.rand(1, 12) < 0.5).astype(float)
+    p = initialize_parameters(arch.layer_dims, "random", rng, 0.8)
+    dropout = draw_dropout(arch.layer_dims, 12, 0.7, np.random.RandomState(3))
+    grads = backward(p, forward(X, p, arch, dropout), Y, arch)
+    eps = 1e-7
+    for key, value in p.items():
+        approx = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            plus, minus = dict(p), dict(p)
+            plus[key], minus[key] = value.copy(), value.copy()
+            plus[key][index] += eps
+            minus[key][index] -= eps
+            J_plus = compute_cost(forward(X, plus, arch, dropout), Y, arch)
+            J_minus = compute_cost(forward(X, minus, arch, dropout), Y, arch)
+            approx[index] = (J_plus - J_minus) / (2 * eps)
+        difference = (np.linalg.norm(grads[f"d{key}"] - approx)
+                      / (np.linalg.norm(grads[f"d{key}"]) + np.linalg.norm(approx)))
+        assert difference < 1e-6, (key, difference)
+

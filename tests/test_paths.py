@@ -108,7 +108,7 @@ def test_screenshot_and_state_written_by_a_scripted_window(tmp_path):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Aborted" not in result.stderr and "Fatal" not in result.stderr
     report = json.loads(state.read_text(encoding="utf-8"))
-    assert report                                    # what the window showed, as JSON
+    assert report["iteration"] == 30 and len(report["distinct_units"]) == 1
 
 
 # -- the spawn start method (macOS, Windows) ------------------------------------------------

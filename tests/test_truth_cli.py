@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 
+from playground.cli import SUBCOMMANDS
 from playground.cli.dispatch import main
 from playground.core.npz import SavedModel, load_model, save_model
 from playground.session.config import RunConfig, load_data, make_trainer
@@ -242,6 +243,8 @@ def test_a_sigmoid_output_on_regression_data_is_refused_in_the_window_too():
 def test_init_scale_is_accepted_where_it_is_used(capsys):
     code, report, _ = run_json(capsys, "train", "--init-scale", "0.5", "--iterations", "0")
     assert code == 0
+    assert report["weight_norm"] == make_trainer(RunConfig(init_scale=0.5)).weight_norm()
+    assert report["weight_norm"] > 10 * make_trainer(RunConfig()).weight_norm()   # 0.01
 
 
 # --------------------------------------------------------------------------- softmax, k = 2
@@ -273,5 +276,5 @@ def test_playground_help_lists_every_subcommand():
     done = subprocess.run([sys.executable, "-m", "playground", "--help"], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0
-    for name in ("train", "gradcheck", "bench"):
+    for name in SUBCOMMANDS:
         assert name in done.stdout
