@@ -8,8 +8,8 @@ import sys
 
 import numpy as np
 import pytest
+from cli_helpers import run
 
-from playground.cli.dispatch import main
 from playground.core.npz import load_model
 
 KEYS = {"iterations", "history", "test_history", "final_cost", "test_cost", "train_accuracy",
@@ -17,12 +17,6 @@ KEYS = {"iterations", "history", "test_history", "final_cost", "test_cost", "tra
         "stop_reason", "layer_sizes", "steps_per_second", "unit_spread_history",
         "grad_norm_history", "grad_ratio_history", "dead_fraction", "saturated_fraction",
         "preset", "epochs", "epoch_history", "weight_norm", "options"}
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_train_json_schema_and_course_numbers(capsys):

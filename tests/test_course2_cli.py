@@ -4,29 +4,17 @@ and ``--export`` then ``--load`` continues a run bit for bit."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
 import pytest
+from cli_helpers import run, run_json
 
-from playground.cli.dispatch import main
 from playground.core.npz import SavedModel, load_model, save_model
 from playground.session.config import RunConfig, make_trainer
 
 ADAM = ("--optimizer", "adam", "--learning-rate", "0.01", "--batch-size", "64",
         "--shuffle-seed", "10")
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args):
-    code, out, err = run(capsys, *args, "--json")
-    return code, json.loads(out) if out else None, err
 
 
 # --------------------------------------------------------------------------- flags → run

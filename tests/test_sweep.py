@@ -11,24 +11,13 @@ import subprocess
 import sys
 
 import pytest
+from cli_helpers import run, run_json
 
 from playground.cli import SUBCOMMANDS, sweep
-from playground.cli.dispatch import main
 
 #: The planar-data notebook's last cell: hidden_layer_sizes = [1, 2, 3, 4, 5, 20, 50],
 #: nn_model(X, Y, n_h, num_iterations = 5000), and the accuracies it printed.
 NOTEBOOK = {1: "67.5", 2: "67.25", 3: "90.75", 4: "90.5", 5: "91.25", 20: "90.0", 50: "90.25"}
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args):
-    code, out, err = run(capsys, *args, "--json")
-    return code, json.loads(out) if out else None, err
 
 
 def test_the_default_is_the_notebooks_hidden_size_table(capsys):

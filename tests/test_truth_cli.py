@@ -4,31 +4,18 @@ test cost, a loaded model evaluated on its own data, and settings that cannot wo
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from cli_helpers import run, run_json
 
 from playground.cli import SUBCOMMANDS
-from playground.cli.dispatch import main
 from playground.core.npz import SavedModel, load_model, save_model
 from playground.session.config import RunConfig, load_data, make_trainer
 from playground.session.data_spec import data_spec, recorded_data
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args):
-    code, out, err = run(capsys, *args, "--json")
-    return code, json.loads(out) if out else None, err
-
 
 # --------------------------------------------------------------------------- symmetry
 
