@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from playground.bench.minibatch import random_mini_batches as notebook_batches
 from playground.core.initialization import initialize_parameters
 from playground.core.network import Architecture
 from playground.core.optimizers import Decay, OptimizerSettings
@@ -48,16 +49,9 @@ def compute_cost(a3, Y):
 
 
 def random_mini_batches(X, Y, mini_batch_size, seed):
-    rng = np.random.RandomState(seed)                     # the notebook: np.random.seed
-    m = X.shape[1]
-    permutation = list(rng.permutation(m))
-    shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation].reshape((1, m))
-    batches = [(shuffled_X[:, k:k + mini_batch_size], shuffled_Y[:, k:k + mini_batch_size])
-               for k in range(0, m - m % mini_batch_size, mini_batch_size)]
-    if m % mini_batch_size != 0:
-        batches.append((shuffled_X[:, m - m % mini_batch_size:],
-                        shuffled_Y[:, m - m % mini_batch_size:]))
-    return batches
+    """The notebook's function (its transcription in the mini-batch benchmark), seeded as
+    the notebook seeds ``np.random``."""
+    return notebook_batches(X, Y, mini_batch_size, np.random.RandomState(seed))
 
 
 def model(X, Y, parameters, optimizer, learning_rate, mini_batch_size, num_epochs,
