@@ -109,6 +109,17 @@ def missing(key: str, problems: list[str], meaning: str | None = None) -> None:
     problems.append(f"{key} is missing ({meaning or METADATA_KEYS[key]})")
 
 
+def scalar(arrays: Mapping[str, np.ndarray], key: str, problems: list[str], kinds: str,
+           noun: str) -> np.ndarray | None:
+    """Return the 0-d array ``key`` (present) if its dtype kind is one of ``kinds``; else
+    record that it must be ``noun`` ("an integer scalar") and return None."""
+    a = arrays[key]
+    if a.ndim != 0 or a.dtype.kind not in kinds:
+        problems.append(f"{key} must be {noun}, got {describe(a)}")
+        return None
+    return a
+
+
 def integer(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
             default: int | None, lower: int = 0, upper: int | None = None) -> int | None:
     """Return the integer scalar ``key`` (or ``default``, None if required and missing)."""
@@ -116,9 +127,8 @@ def integer(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
         if default is None:
             missing(key, problems)
         return default
-    a = arrays[key]
-    if a.ndim != 0 or a.dtype.kind not in "iu":
-        problems.append(f"{key} must be an integer scalar, got {describe(a)}")
+    a = scalar(arrays, key, problems, "iu", "an integer scalar")
+    if a is None:
         return None
     value = int(a)
     if value < lower or (upper is not None and value >= upper):
@@ -139,9 +149,8 @@ def real(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
     """Return the finite, non-negative real scalar ``key`` (or ``default`` if missing)."""
     if key not in arrays:
         return default
-    a = arrays[key]
-    if a.ndim != 0 or a.dtype.kind not in "fiu":
-        problems.append(f"{key} must be a real scalar, got {describe(a)}")
+    a = scalar(arrays, key, problems, "fiu", "a real scalar")
+    if a is None:
         return None
     value = float(a)
     if not math.isfinite(value) or value < 0:
@@ -173,11 +182,8 @@ def text(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
         if default is None:
             missing(key, problems)
         return default
-    a = arrays[key]
-    if a.ndim != 0 or a.dtype.kind != "U":
-        problems.append(f"{key} must be a unicode text scalar, got {describe(a)}")
-        return None
-    return str(a[()])
+    a = scalar(arrays, key, problems, "U", "a unicode text scalar")
+    return None if a is None else str(a[()])
 
 
 def flag(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
@@ -187,11 +193,8 @@ def flag(arrays: Mapping[str, np.ndarray], key: str, problems: list[str],
         if default is None:
             missing(key, problems, RESUME_MEANINGS.get(key))
         return default
-    a = arrays[key]
-    if a.ndim != 0 or a.dtype.kind != "b":
-        problems.append(f"{key} must be a boolean scalar, got {describe(a)}")
-        return None
-    return bool(a)
+    a = scalar(arrays, key, problems, "b", "a boolean scalar")
+    return None if a is None else bool(a)
 
 
 # --------------------------------------------------------------------------- data, options
