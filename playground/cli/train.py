@@ -3,8 +3,9 @@
 The log records the cost every ``--log-every`` iterations (every ``--log-every`` epochs
 with ``--epochs``), as the Trainer records it: with the whole training set as one batch,
 the training cost J; with mini-batches (or dropout), the cost of the mini-batch the next
-update uses, the course's noisy curve, and at the end of each epoch a second line with
-the full training cost after it. Costs include the L2/L1 penalties.
+update uses, the course's noisy curve, and where a logged iteration starts an epoch
+(always, with ``--epochs``) a second line with the full training cost after the epochs
+completed. Costs include the L2/L1 penalties.
 """
 
 from __future__ import annotations
