@@ -117,6 +117,15 @@ def activation_levels(activation: str, values: np.ndarray | list[np.ndarray]
     return symmetric_levels(values)
 
 
+def layer_levels(activation: str, values: np.ndarray, steady: SteadyLevels
+                 ) -> tuple[float, float]:
+    """Return the levels of a layer's activation maps: sigmoid's and tanh's fixed range,
+    else ``steady``'s levels after ``values`` (a range that grows at once, shrinks slowly)."""
+    if activation in ("sigmoid", "tanh"):
+        return activation_levels(activation, values)
+    return steady.update(values)
+
+
 #: Mantissas of the "nice" numbers a colour scale or an axis end moves between.
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 

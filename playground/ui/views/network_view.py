@@ -150,7 +150,8 @@ class NetworkView(QWidget):
         scene = self.canvas.scene()
         scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         scene.sigMouseClicked.connect(self._on_scene_mouse_clicked)
-        scene.sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self._mouse_proxy = pg.SignalProxy(scene.sigMouseMoved, rateLimit=30,  # as the
+                                           slot=self._on_scene_mouse_moved)  # other views
         self.editor = QLineEdit(self.canvas.viewport(), visible=False, maximumWidth=150,
                                 returnPressed=self._on_editor_return_pressed)
         self.editor.installEventFilter(self)          # Escape cancels
@@ -212,9 +213,9 @@ class NetworkView(QWidget):
             self._lay_out()
 
     @Slot(object)
-    def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
+    def _on_scene_mouse_moved(self, args: tuple[QPointF]) -> None:
         if self._snapshot is not None and self.editing is None:
-            self.readout_label.setText(self.hover_text(scene_pos) or HINT)
+            self.readout_label.setText(self.hover_text(args[0]) or HINT)
 
     @Slot(object)
     def _on_scene_mouse_clicked(self, event: object) -> None:
@@ -399,8 +400,7 @@ class NetworkView(QWidget):
         for items in self.columns:
             if items.kind == "hidden" and len(s.unit_maps) >= items.col.c:
                 maps, g = s.unit_maps[items.col.c - 1], s.arch.activations[items.col.c - 1]
-                items.current = (colors.activation_levels(g, maps) if g in ("sigmoid", "tanh")
-                                 else items.levels.update(maps))
+                items.current = colors.layer_levels(g, maps, items.levels)
 
     def _draw(self) -> None:
         for items in self.columns:

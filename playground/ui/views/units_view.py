@@ -207,9 +207,7 @@ class UnitsView(QWidget):
             if new_run:
                 row.levels.reset()
             if new_frame:
-                row.current_levels = (row.levels.update(maps) if row.activation not in
-                                      ("sigmoid", "tanh") else
-                                      colors.activation_levels(row.activation, maps))
+                row.current_levels = colors.layer_levels(row.activation, maps, row.levels)
         self._draw_rows()
         if self._update_captions(snapshot):     # a caption now takes more or fewer lines
             self._lay_out()
