@@ -28,6 +28,7 @@ once, when the update's mini-batch is *prepared* (by ``forward``, ``batch_cost``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,12 +66,11 @@ class EngineState:
 
 @dataclass(eq=False)
 class _Program:
-    """One pass and the calls recorded over it: its forward, its backward (followed by
-    the gradient d, unless the rule scales the backward's sum itself), its update rule,
-    and all of them in one list for ``steps``."""
+    """One pass (its forward: ``batch.forward``) and the calls recorded over it: its
+    backward (followed by the gradient d, unless the rule scales the backward's sum
+    itself), its update rule, and all of them in one list for ``steps``."""
 
     batch: BatchPass
-    forward: Calls
     backward: Calls
     rule: Calls
     train: Calls
@@ -90,9 +90,7 @@ class BatchedEngine:
                  rng: np.random.RandomState | None = None) -> None:
         check_data(X, arch, Y)
         self.arch, self.m, self.rng = arch, X.shape[1], rng
-        self.X = np.asarray(X, dtype=float)
-        self.Y = np.asarray(Y, dtype=float)
-        self._XY = np.ascontiguousarray(np.vstack([self.Y, self.X]))
+        self._XY = np.ascontiguousarray(np.vstack([np.asarray(Y, float), np.asarray(X, float)]))
         dims = arch.layer_dims
         shapes = [(n, n_prev + 1) for n_prev, n in zip(dims, dims[1:])]
         self.Wb_all, self._Wbs = _flat_views(shapes)
@@ -189,7 +187,7 @@ class BatchedEngine:
         """Record the update over ``batch``: its passes, the gradient d and the rule."""
         options, b = self.options, batch.b
         penalties = options.regularization.penalties()
-        program = _Program(batch, batch.forward, Calls(batch.backward), Calls(), Calls(),
+        program = _Program(batch, Calls(batch.backward), Calls(), Calls(),
                            rate=np.array(0.0),
                            penalty_masks={penalty.name: self._weight_mask * (lambd / b)
                                           for penalty, lambd in penalties})
@@ -203,7 +201,7 @@ class BatchedEngine:
                                               program.penalty_masks[penalty.name], w1)
             RULE_KERNELS[options.optimizer.name](program.rule, P, d, self.v_all, self.s_all,
                                                  w1, w2, self._knobs)
-        program.train.extend([*program.forward, *program.backward, *program.rule])
+        program.train.extend([*batch.forward, *program.backward, *program.rule])
         return program
 
     def _write_rates(self) -> None:
@@ -315,7 +313,7 @@ class BatchedEngine:
         if not self._prepared:
             self._prepare()
         self._last = self._program_now
-        self._last.forward.run()
+        self._last.batch.forward.run()
 
     def cost(self) -> float:
         """Return J of the last forward pass, with the penalties for its b columns."""
@@ -444,11 +442,15 @@ class BatchedEngine:
         self._last = self._programs[state.last]
         if state.rng_state is not None:
             self.rng.set_state(state.rng_state)
+        self._prepare_again(state.masks if state.prepared else None)
+
+    def _prepare_again(self, masks: Sequence[np.ndarray] | None) -> None:
+        """With the counters and permutation back: prepare the mini-batch again that was
+        prepared, with its dropout ``masks`` (None: none was), and write the rates."""
         self._prepared = False
-        if state.prepared:
-            masks = self._program_now.batch.masks
+        if masks is not None:
             self._prepare_columns()
-            for D, saved in zip(masks, state.masks):
+            for D, saved in zip(self._program_now.batch.masks, masks):
                 np.copyto(D, saved)
             self._prepared = True
         self._write_rates()
@@ -493,10 +495,6 @@ class BatchedEngine:
                              if "permutation" in arrays else None)
         if "rng_keys" in arrays:              # files written before it was always kept
             restore_generator(self.rng, arrays)
-        self._prepared = False
-        if bool(arrays["prepared"]):
-            self._prepare_columns()
-            for l, D in enumerate(self._program_now.batch.masks, start=1):
-                np.copyto(D, arrays[f"D{l}"])
-            self._prepared = True
-        self._write_rates()
+        layers = len(self._program_now.batch.masks)
+        self._prepare_again([arrays[f"D{l}"] for l in range(1, layers + 1)]
+                            if bool(arrays["prepared"]) else None)
