@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QLineF, QObject, QPointF, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -39,6 +39,7 @@ from playground.ui.controls.layer_rows import MAX_PANEL_UNITS
 from playground.ui.controls.network_group import DEFAULT_LAYER
 from playground.ui.views import colors
 from playground.ui.views import network_layout as nl
+from playground.ui.views.path_batch import PathBatch
 from playground.ui.views.symmetry_view import NOISE_DEFAULT
 from playground.ui.views.unit_tiles import map_sample
 
@@ -49,38 +50,6 @@ BUTTON_TEXT = {"add": "+", "remove": "×", "fewer": "−", "more": "+", "break":
 HINT = "Hover a link or a node to read it; pause, then click a link to edit its weight."
 KEY = ("links: <span style='color:#c00206'>red w &gt; 0</span>, <span style='color:#2151db'>"
        "blue w &lt; 0</span>, wider = larger |w| (each layer on its own scale)")
-
-
-class PathBatch(QGraphicsItem):
-    """Many lines or rectangles as ONE item: (pen, path or list of lines) drawn in order,
-    kept in a pixmap between changes (a map changing under it does not repaint it)."""
-
-    def __init__(self, z: float = 0.0, antialias: bool = True) -> None:
-        super().__init__()
-        self.setZValue(z)
-        self.antialias = antialias
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.batches: list[tuple[QPen, QPainterPath | list[QLineF]]] = []
-        self._rect = QRectF()
-
-    def set_batches(self, batches: list[tuple[QPen, QPainterPath | list[QLineF]]],
-                    rect: QRectF | None = None) -> None:
-        """Draw ``batches`` from now on; ``rect`` bounds them (default: the paths')."""
-        self.prepareGeometryChange()          # before the rectangle changes
-        self.batches, self._rect = batches, rect or QRectF()
-        for pen, path in batches if rect is None else ():
-            w = pen.widthF()
-            self._rect = self._rect.united(path.boundingRect().adjusted(-w, -w, w, w))
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
-
-    def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.antialias)
-        for pen, shape in self.batches:
-            painter.setPen(pen)
-            painter.drawLines(shape) if isinstance(shape, list) else painter.drawPath(shape)
 
 
 @dataclass
