@@ -770,7 +770,66 @@ def test_an_image_of_infinite_values_is_drawn_again_without_a_warning(qtbot):
     image = np.array([[np.inf, 1.0], [-np.inf, 0.0]], dtype=np.float32)
     colors.show_image(item, image, (-1.0, 1.0))
     colors.show_image(item, image.copy(), (-1.0, 1.0))      # inf − inf: no RuntimeWarning
-    assert item.image is not None and np.isinf(item.image[0, 0])
+    item.render()
+    assert item.image.tolist() == [[1.0, 1.0], [-1.0, 0.0]]   # drawn at the scale's ends
+
+
+@pytest.mark.parametrize(("value", "dtype", "levels"), [
+    (1e37, np.float32, (-2.6, 4.4)),          # a float32 map of ŷ far beyond the targets
+    (3e38, np.float32, (-1e300, 1e300)),      # levels beyond float32: drawn in float64
+    (1e306, np.float64, (-1.0, 1.0)),
+    (1e-320, np.float64, colors.symmetric_levels(np.array([1e-320]))),
+])
+def test_values_far_outside_the_levels_draw_at_the_scale_end_without_overflow(qtbot, value,
+                                                                             dtype, levels):
+    item = pg.ImageItem(colorMap=colors.diverging_map())
+    image = np.array([[value, -value], [np.nan, 0.0]], dtype=dtype)
+    colors.show_image(item, image, levels)
+    item.render()                           # pyqtgraph's rescaling: the suite errs on warnings
+    drawn = item.image
+    assert drawn[0, 0] == pytest.approx(min(value, levels[1]), rel=1e-6)
+    assert drawn[0, 1] == pytest.approx(max(-value, levels[0]), rel=1e-6)
+    assert np.isnan(drawn[1, 0]) and drawn[1, 1] == 0.0
+
+
+def test_levels_stay_finite_and_wide_enough_to_divide_by():
+    """Near float64's limits a nice ceiling is inf, and 255 / (2·1e-320) overflows."""
+    for values in (np.array([1.7e308]), np.array([1e-320])):
+        lo, hi = colors.symmetric_levels(values)
+        assert math.isfinite(255.0 / (hi - lo)) and math.isfinite(hi - lo)
+        steady = colors.SteadyLevels()
+        lo, hi = steady.update(values)
+        assert math.isfinite(255.0 / (hi - lo)) and math.isfinite(hi - lo)
+    assert colors.SteadyLevels().update(np.array([1.7e308])) == (-1e300, 1e300)
+
+
+@pytest.mark.parametrize("activation", ["relu", "linear", "sigmoid"])
+def test_every_view_draws_a_run_about_to_diverge(qtbot, activation):
+    """Just before a divergence is caught, parameters and maps can be finite but huge: the
+    random-use test once drew ŷ ≈ 1e37 (float32) against targets in (−3, 4) and pyqtgraph
+    overflowed while painting."""
+    from playground.session.config import RunConfig, make_trainer
+    from playground.session.snapshot import RunState, take_snapshot
+    from playground.ui.views.network_view import NetworkView
+    trainer = make_trainer(RunConfig(hidden_layers=(8,), activations=(activation,),
+                                     output="linear", loss="mse", dataset="plane"))
+    trainer.run(3)
+    shot = take_snapshot(trainer, run_id=1, state=RunState.PAUSED,
+                         grid=make_grid(trainer.train.X, 40))
+    for big in (1e37, 3e38):
+        with np.errstate(over="ignore"):
+            huge = dataclasses.replace(
+                shot, outputs=np.full_like(shot.outputs, big),
+                unit_maps=tuple(np.full_like(m, big) for m in shot.unit_maps),
+                parameters={k: np.full_like(v, big * 1e270) for k, v in shot.parameters.items()})
+        for view_type in (NetworkView, BoundaryView, UnitsView, WeightsView):
+            view = view_type()
+            qtbot.addWidget(view)
+            view.resize(600, 400)
+            view.show()
+            qtbot.waitExposed(view)
+            view.update_snapshot(huge)
+            assert not view.grab().toImage().isNull()
 
 
 def test_cost_shows_the_epoch_cost_apart_from_the_noisy_mini_batch_cost(qtbot):

@@ -93,6 +93,22 @@ def max_abs(values: np.ndarray | list[np.ndarray]) -> float:
     return best
 
 
+#: The range of |level| a colour scale keeps to. Just before a divergence is caught,
+#: values can be finite but near float64's limits, either way: a nice number above 1e308
+#: is inf, and 255 / (2·1e-310) overflows pyqtgraph's scale. Values beyond are shown at
+#: the scale's end.
+LEVEL_RANGE = (1e-300, 1e300)
+
+#: The largest |level| at which a float32 image is rescaled in float32 (value − level
+#: must stay finite); beyond it ``drawable`` works in float64.
+FLOAT32_LEVELS = 1e37
+
+
+def within_level_range(v: float) -> float:
+    """Return ``v`` (> 0) moved into LEVEL_RANGE."""
+    return min(max(v, LEVEL_RANGE[0]), LEVEL_RANGE[1])
+
+
 def symmetric_levels(values: np.ndarray | list[np.ndarray]) -> tuple[float, float]:
     """Return (−v, v) with v = max |values|; (−1, 1) when every value is 0 (or none is finite).
 
@@ -101,6 +117,7 @@ def symmetric_levels(values: np.ndarray | list[np.ndarray]) -> tuple[float, floa
     v = max_abs(values)
     if v == 0.0 or not math.isfinite(v):
         v = 1.0
+    v = within_level_range(v)
     return -v, v
 
 
@@ -187,8 +204,9 @@ class SteadyLevels:
         if v == 0.0:
             self._v = None
             return -1.0, 1.0
+        v = within_level_range(v)
         self._v = v if self._v is None else max(v, self.decay * self._v)
-        nice = nice_ceiling(self._v)
+        nice = within_level_range(nice_ceiling(self._v))
         return -nice, nice
 
 
@@ -221,11 +239,30 @@ def class_shading(probabilities: np.ndarray, discretize: bool = False) -> np.nda
 UNSEEN_CHANGE = 1 / 512
 
 
+def drawable(image: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
+    """Return a float ``image`` clipped to ``levels`` (NaN stays NaN, for gaps); any other
+    image as it is.
+
+    It looks the same: pyqtgraph clips to the levels too, but only after rescaling
+    (value − lo)·255/(hi − lo) in the image's own float type, which overflows for a value
+    far outside them (a float32 map of a run about to diverge). Levels too large for
+    float32 get a float64 image.
+    """
+    if image.dtype.kind != "f":
+        return image
+    lo, hi = levels
+    if image.dtype == np.float32 and max(abs(lo), abs(hi)) <= FLOAT32_LEVELS:
+        return np.clip(image, np.float32(lo), np.float32(hi))
+    return np.clip(image.astype(np.float64, copy=False), lo, hi)
+
+
 def show_image(item: pg.ImageItem, image: np.ndarray, levels: tuple[float, float],
                **options) -> None:
     """``item.setImage(image)`` at ``levels`` (and ``options``), unless ``item`` shows an
     image of the same shape at the same levels that ``image`` would look the same as:
-    no value further from it than UNSEEN_CHANGE of the span. NaN anywhere: drawn again."""
+    no value further from it than UNSEEN_CHANGE of the span. NaN anywhere: drawn again.
+    The image is ``drawable`` first."""
+    image = drawable(image, levels)
     shown, lo, hi = item.image, *levels
     if shown is not None and shown.shape == image.shape and np.array_equal(item.getLevels(),
                                                                             levels):

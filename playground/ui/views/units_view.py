@@ -425,7 +425,8 @@ class UnitsView(QWidget):
         if reshaped:
             row.mosaic.prepareGeometryChange()
         lo, hi = row.current_levels
-        row.mosaic.setImage(image, autoLevels=False, levels=(lo, hi))
+        row.mosaic.setImage(colors.drawable(image, (lo, hi)), autoLevels=False,
+                            levels=(lo, hi))
         if reshaped:                                  # the rect scales by pixel size
             h, w = image.shape
             row.mosaic.setRect(QRectF(0.0, 1.0 - h / r, w / r, h / r))
