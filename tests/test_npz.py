@@ -252,6 +252,7 @@ def test_a_file_without_the_training_keys_loads_as_course_1(tmp_path: Path) -> N
     assert all(getattr(loaded, key) == getattr(defaults, key) for key in TRAINING_KEYS)
     assert (loaded.optimizer, loaded.batch_size, loaded.keep_prob, loaded.features,
             loaded.resume) == ("gd", None, 1.0, None, {})
+    assert loaded.training_options().is_plain(400)          # course 1's gradient descent
 
 
 def test_diverged_cost_history_is_kept(tmp_path: Path) -> None:
@@ -827,14 +828,3 @@ def test_permissions_and_symlinks_are_respected(tmp_path: Path) -> None:
     save_model(link, make_model(BASE, seed=9))
     assert link.is_symlink() and load_model(path).seed == 9
     assert stat.S_IMODE(path.stat().st_mode) == 0o604
-
-
-def test_a_file_without_training_options_means_the_run_configurations_defaults():
-    """SavedModel (core) and RunConfig (session) each list the course-2 options with
-    their defaults; a file that records none must load as a default RunConfig trains."""
-    from playground.core.npz import TRAINING_KEYS, SavedModel
-    from playground.session.config import RunConfig
-
-    bare = SavedModel(Architecture((2, 3, 1), ("tanh",), "sigmoid", "cross-entropy"), {})
-    assert {k: getattr(bare, k) for k in TRAINING_KEYS} == \
-        {k: getattr(RunConfig(), k) for k in TRAINING_KEYS}

@@ -116,6 +116,7 @@ from playground.core.npz_fields import (
     training_settings,
 )
 from playground.core.objectives import LOSSES, OBJECTIVES, OUTPUTS
+from playground.core.training import TrainingFields
 
 __all__ = ["DATA_KEYS", "FORMAT_VERSION", "MAX_BYTES", "MAX_ELEMENTS", "METADATA_KEYS",
            "REQUIRED_METADATA", "TRAINING_KEYS", "ModelFileError", "SavedModel", "load_model",
@@ -148,14 +149,14 @@ class ModelFileError(ValueError):
 
 
 @dataclass(frozen=True, eq=False)
-class SavedModel:
+class SavedModel(TrainingFields):
     """Return value of ``load_model``, argument of ``save_model``: a network and its run.
 
     ``parameters`` : {W1: (n[1], n[0]), b1: (n[1], 1), …} float64;
     ``cost_history`` : (k, 2) rows [iteration, cost]. Compared by identity (it holds arrays).
     The fields named as ``DATA_KEYS`` describe the training data; None: not recorded
     (``session.data_spec.data_spec`` fills them from a RunConfig). Those named as
-    ``TRAINING_KEYS`` are the course-2 options (``session.data_spec.training_spec``).
+    ``TRAINING_KEYS`` are the course-2 options, ``TrainingFields``' (a RunConfig's too).
     """
 
     arch: Architecture
@@ -175,21 +176,6 @@ class SavedModel:
     data_sha256: str | None = None
     test_data: str | None = None
     test_data_sha256: str | None = None
-    # course 2's training options (TRAINING_KEYS), named as RunConfig names them
-    features: tuple[str, ...] | None = None
-    normalize: bool = False
-    batch_size: int | None = None
-    shuffle_seed: int | None = None
-    optimizer: str = "gd"
-    beta: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    epsilon: float = 1e-8
-    decay_rate: float = 0.0
-    decay_interval: int | None = None
-    l2: float = 0.0
-    l1: float = 0.0
-    keep_prob: float = 1.0
     #: what continuing the run exactly needs besides the parameters (optimiser moments,
     #: counters, generator state: ``BatchedEngine.resume_arrays``); empty: start afresh
     resume: Mapping[str, np.ndarray] = field(default_factory=dict)

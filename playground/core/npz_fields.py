@@ -20,6 +20,7 @@ import numpy as np
 
 from playground.core.features import FEATURES, check_features
 from playground.core.optimizers import OPTIMIZERS
+from playground.core.training import training_fields
 
 SEED_LIMIT = 2**32           # numpy.random.RandomState accepts 0 ≤ seed < 2³²
 MT_WORDS = 624               # the Mersenne Twister's state: 624 uint32 words
@@ -48,22 +49,7 @@ DATA_KEYS: dict[str, str] = {
     "test_data": "the test CSV file",
     "test_data_sha256": "the SHA-256 of the test CSV file",
 }
-TRAINING_KEYS: dict[str, str] = {
-    "features": "the input features",
-    "normalize": "whether the inputs are normalised",
-    "batch_size": "the mini-batch size B",
-    "shuffle_seed": "the seed of each epoch's shuffle",
-    "optimizer": "the update rule",
-    "beta": "momentum's β",
-    "beta1": "Adam's β₁",
-    "beta2": "the β₂ of RMSprop and Adam",
-    "epsilon": "the ε of RMSprop and Adam",
-    "decay_rate": "the learning-rate decay rate",
-    "decay_interval": "the learning-rate decay interval in epochs",
-    "l2": "the L2 penalty λ",
-    "l1": "the L1 penalty λ",
-    "keep_prob": "dropout's keep-prob",
-}
+TRAINING_KEYS: dict[str, str] = {f.name: f.metadata["what"] for f in training_fields()}
 #: Training keys written only when set (None: the default, e.g. B = m).
 METADATA_KEYS.update(DATA_KEYS)
 METADATA_KEYS.update(TRAINING_KEYS)

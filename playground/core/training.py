@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field, fields
 
 import numpy as np
 
@@ -73,6 +73,55 @@ class TrainingOptions:
         batching = self.batching(m)
         return self.regularization.dropout or (not batching.full_batch
                                                and batching.shuffle_seed is None)
+
+
+def _setting(default, what: str):
+    """A TrainingFields field: its ``default`` and ``what`` it is, in words for messages."""
+    return field(default=default, metadata={"what": what})
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class TrainingFields:
+    """Course 2's settings as flat fields, named as the command line and the ``.npz`` file
+    name them: a run's configuration (``RunConfig``) and a saved model (``SavedModel``)
+    both have them, from here. The defaults are course 1: plain full-batch gradient
+    descent on the data's own inputs. ``training_options`` groups (and checks) all but the
+    inputs' two.
+    """
+
+    features: tuple[str, ...] | None = _setting(None, "the input features")  # None: x1, x2
+    normalize: bool = _setting(False, "whether the inputs are normalised")
+    batch_size: int | None = _setting(None, "the mini-batch size B")     # None: m
+    shuffle_seed: int | None = _setting(None, "the seed of each epoch's shuffle")
+    optimizer: str = _setting("gd", "the update rule")
+    beta: float = _setting(0.9, "momentum's β")
+    beta1: float = _setting(0.9, "Adam's β₁")
+    beta2: float = _setting(0.999, "the β₂ of RMSprop and Adam")
+    epsilon: float = _setting(1e-8, "the ε of RMSprop and Adam")
+    decay_rate: float = _setting(0.0, "the learning-rate decay rate")
+    decay_interval: int | None = _setting(None, "the learning-rate decay interval in epochs")
+    l2: float = _setting(0.0, "the L2 penalty λ")
+    l1: float = _setting(0.0, "the L1 penalty λ")
+    keep_prob: float = _setting(1.0, "dropout's keep-prob")
+
+    def training_options(self) -> TrainingOptions:
+        """Return the mini-batch, optimiser, decay and regularisation settings (ValueError
+        for any that cannot be)."""
+        return TrainingOptions(
+            batch_size=self.batch_size, shuffle_seed=self.shuffle_seed,
+            optimizer=OptimizerSettings(self.optimizer, self.beta, self.beta1, self.beta2,
+                                        self.epsilon),
+            decay=Decay(self.decay_rate, self.decay_interval),
+            regularization=Regularization(self.l2, self.l1, self.keep_prob))
+
+    def training_settings(self) -> dict[str, object]:
+        """Return these settings by name."""
+        return {f.name: getattr(self, f.name) for f in training_fields()}
+
+
+def training_fields() -> tuple[Field, ...]:
+    """Return TrainingFields' fields, in order; ``metadata["what"]`` says each in words."""
+    return fields(TrainingFields)
 
 
 @dataclass(frozen=True)

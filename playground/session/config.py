@@ -19,15 +19,17 @@ from playground.core.features import RAW_INPUTS, Inputs, check_features
 from playground.core.initialization import INITS
 from playground.core.network import Architecture, check_hidden_layers
 from playground.core.objectives import DEFAULT_LOSS, DEFAULT_OUTPUT, OBJECTIVES
-from playground.core.optimizers import Decay, OptimizerSettings
-from playground.core.regularization import Regularization
-from playground.core.training import TrainingOptions
+from playground.core.training import TrainingFields
 from playground.session.trainer import Trainer, check_learning_rate
 
 
 @dataclass(frozen=True)
-class RunConfig:
-    """Everything that determines a run. ``None`` means "the dataset's/problem's default"."""
+class RunConfig(TrainingFields):
+    """Everything that determines a run. ``None`` means "the dataset's/problem's default".
+
+    Course 2's settings (inputs, mini-batches, optimiser, decay, regularisation) are
+    ``TrainingFields``'; the fields here come after them (``to_dict``'s order).
+    """
 
     dataset: str = "flower"
     data_path: str | None = None
@@ -45,21 +47,6 @@ class RunConfig:
     init_scale: float = 0.01
     seed: int = 2
     learning_rate: float = 1.2
-    # course 2: inputs, mini-batches, optimiser, decay, regularisation (defaults: course 1)
-    features: tuple[str, ...] | None = None      # None: the data's own inputs (x1, x2)
-    normalize: bool = False
-    batch_size: int | None = None                # None: m, the whole training set
-    shuffle_seed: int | None = None              # None: the run's own generator
-    optimizer: str = "gd"
-    beta: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    epsilon: float = 1e-8
-    decay_rate: float = 0.0
-    decay_interval: int | None = None
-    l2: float = 0.0
-    l1: float = 0.0
-    keep_prob: float = 1.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden_layers", tuple(int(n) for n in self.hidden_layers))
@@ -94,15 +81,6 @@ class RunConfig:
         if self.batch_size is not None and self.batch_size < 1:
             raise ValueError(f"the batch size must be at least 1, got {self.batch_size!r}")
         self.training_options()
-
-    def training_options(self) -> TrainingOptions:
-        """Return the course-2 options of this config (ValueError for any that cannot be)."""
-        return TrainingOptions(
-            batch_size=self.batch_size, shuffle_seed=self.shuffle_seed,
-            optimizer=OptimizerSettings(self.optimizer, self.beta, self.beta1, self.beta2,
-                                        self.epsilon),
-            decay=Decay(self.decay_rate, self.decay_interval),
-            regularization=Regularization(self.l2, self.l1, self.keep_prob))
 
     def replace(self, **changes: Any) -> RunConfig:
         """Return a copy with ``changes`` applied (and validated)."""

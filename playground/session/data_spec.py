@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from playground.core.datasets import DATASETS, Dataset
-from playground.core.npz import DATA_KEYS, TRAINING_KEYS, SavedModel
+from playground.core.npz import DATA_KEYS, SavedModel
 from playground.session.config import (
     RunConfig,
     architecture_for,
@@ -120,13 +120,13 @@ def training_spec(config: RunConfig) -> dict[str, Any]:
     """Return the ``SavedModel`` fields that record ``config``'s course-2 options (the
     TRAINING_KEYS: features, normalisation, batch size, shuffle seed, optimiser and its
     βs and ε, decay, L2, L1, keep-prob), named as RunConfig names them."""
-    return {key: getattr(config, key) for key in TRAINING_KEYS}
+    return config.training_settings()
 
 
 def recorded_training(model: SavedModel) -> dict[str, Any]:
     """Return the RunConfig fields of the options ``model`` was trained with (course 1's
     plain gradient descent for a file written before files recorded them)."""
-    return {key: getattr(model, key) for key in TRAINING_KEYS}
+    return model.training_settings()
 
 
 def trainer_for_model(model: SavedModel, config: RunConfig,
