@@ -7,6 +7,7 @@ import pytest
 
 from playground.core.optimizers import (
     OPTIMIZERS,
+    SETTING_SYMBOLS,
     Decay,
     OptimizerSettings,
     initialize_moments,
@@ -155,6 +156,27 @@ def test_each_rule_is_the_notebooks_code(name):
             ours_moments = as_notebook(moments, kind)
             assert ours_moments.keys() == theirs_moments.keys() and ours_moments
             assert all(np.array_equal(a, theirs_moments[k]) for k, a in ours_moments.items())
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_each_rule_uses_exactly_the_settings_it_lists(name):
+    """``Optimizer.settings`` decides which βs and ε the controls show and the summary
+    prints: changing a listed one changes the update, changing any other does not."""
+    parameters, grads = notebook_test_case()
+
+    def updated(**changes):
+        settings = OptimizerSettings(name, **changes)
+        moments = initialize_moments(parameters, name)
+        for t in (1, 2):
+            out, moments = update_parameters(parameters, grads, moments, t, 0.1, settings)
+        return out
+
+    base = updated()
+    for field, other in (("beta", 0.5), ("beta1", 0.5), ("beta2", 0.5), ("epsilon", 1e-2)):
+        moved = updated(**{field: other})
+        same = all(np.array_equal(moved[k], base[k]) for k in base)
+        assert same == (field not in OPTIMIZERS[name].settings), field
+    assert set(SETTING_SYMBOLS) == {"beta", "beta1", "beta2", "epsilon"}
 
 
 def test_moments_start_at_zero_under_the_parameters_names():

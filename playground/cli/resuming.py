@@ -26,14 +26,15 @@ from typing import Any
 
 from playground.cli.options import UsageError, config_from_args
 from playground.core.npz import ModelFileError, SavedModel, load_model
+from playground.core.optimizers import SETTING_SYMBOLS
 from playground.session.config import RunConfig, load_data, trainer_for
 from playground.session.data_spec import data_mismatch, recorded_training, trainer_for_model
 from playground.session.trainer import Trainer
 
 # How an option is named in a note, and how its value is shown.
 _OPTION_WORDS = {"batch_size": "batch size", "shuffle_seed": "shuffle seed",
-                 "optimizer": "optimizer", "beta": "β", "beta1": "β₁", "beta2": "β₂",
-                 "epsilon": "ε", "decay_rate": "decay rate", "decay_interval": "decay interval",
+                 "optimizer": "optimizer", **SETTING_SYMBOLS,
+                 "decay_rate": "decay rate", "decay_interval": "decay interval",
                  "l2": "L2 λ", "l1": "L1 λ", "keep_prob": "keep-prob",
                  "learning_rate": "learning rate"}
 

@@ -31,6 +31,7 @@ from playground.cli.options import (
 from playground.cli.resuming import trainer_from_args
 from playground.core.metrics import distinct_units
 from playground.core.npz import SavedModel, save_model
+from playground.core.optimizers import OPTIMIZERS, SETTING_SYMBOLS
 from playground.session.config import RunConfig
 from playground.session.data_spec import data_spec, training_spec
 from playground.session.lessons import lesson
@@ -199,10 +200,9 @@ def describe_options(report: dict[str, Any]) -> str:
     o = report["options"]
     parts = []
     if o["optimizer"] != "gd":
-        knobs = {"momentum": ("beta",), "rmsprop": ("beta2", "epsilon"),
-                 "adam": ("beta1", "beta2", "epsilon")}[o["optimizer"]]
-        names = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "epsilon": "ε"}
-        parts.append(f"{o['optimizer']} ({', '.join(f'{names[k]} = {o[k]:g}' for k in knobs)})")
+        settings = ", ".join(f"{SETTING_SYMBOLS[k]} = {o[k]:g}"
+                             for k in OPTIMIZERS[o["optimizer"]].settings)
+        parts.append(f"{o['optimizer']} ({settings})")
     if o["batches_per_epoch"] > 1:
         parts.append(f"batch size {o['batch_size']} ({o['batches_per_epoch']} mini-batches "
                      f"an epoch)")

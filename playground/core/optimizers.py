@@ -88,26 +88,32 @@ def adam(p, dp, v, s, t: int, learning_rate: float, h: OptimizerSettings):
 
 @dataclass(frozen=True)
 class Optimizer:
-    """A named update rule; ``moments`` are the letters of the moments it keeps."""
+    """A named update rule; ``moments`` are the letters of the moments it keeps, and
+    ``settings`` the OptimizerSettings fields its formula uses."""
 
     name: str
     label: str
     formula: str
     moments: tuple[str, ...]
+    settings: tuple[str, ...]
     rule: Rule
 
 
 OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
-        Optimizer("gd", "gradient descent", "θ −= α dθ", (), gd),
-        Optimizer("momentum", "momentum", "v = βv + (1−β)dθ;  θ −= α v", ("v",), momentum),
+        Optimizer("gd", "gradient descent", "θ −= α dθ", (), (), gd),
+        Optimizer("momentum", "momentum", "v = βv + (1−β)dθ;  θ −= α v", ("v",), ("beta",),
+                  momentum),
         Optimizer("rmsprop", "RMSprop", "s = β₂s + (1−β₂)dθ²;  θ −= α dθ/(√s + ε)",
-                  ("s",), rmsprop),
+                  ("s",), ("beta2", "epsilon"), rmsprop),
         Optimizer("adam", "Adam", "v̂ = v/(1−β₁ᵗ), ŝ = s/(1−β₂ᵗ);  θ −= α v̂/(√ŝ + ε)",
-                  ("v", "s"), adam),
+                  ("v", "s"), ("beta1", "beta2", "epsilon"), adam),
     )
 }
+
+#: The notes' symbol for each OptimizerSettings hyperparameter.
+SETTING_SYMBOLS = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "epsilon": "ε"}
 
 
 def moment_keys(parameter_keys, optimizer: str) -> tuple[str, ...]:

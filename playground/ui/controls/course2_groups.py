@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from playground.core.datasets import MAX_SAMPLES
 from playground.core.features import DEFAULT_FEATURES, FEATURES
 from playground.core.numbers import format_number
-from playground.core.optimizers import OPTIMIZERS
+from playground.core.optimizers import OPTIMIZERS, SETTING_SYMBOLS
 from playground.core.regularization import PENALTIES
 from playground.session.config import RunConfig
 from playground.ui.controls.form import NumberBox, buddy_label
@@ -191,8 +191,7 @@ class OptimisationGroup(_Group):
         }
         for name, box in self.beta_boxes.items():
             box.valueChanged.connect(lambda value, name=name: self._emit(**{name: value}))
-            form.addRow(buddy_label({"beta": "β", "beta1": "β₁", "beta2": "β₂",
-                                     "epsilon": "ε"}[name], box), box)
+            form.addRow(buddy_label(SETTING_SYMBOLS[name], box), box)
         self.decay_box = NumberBox(0.0, 10.0, 0.0, 4, "Learning-rate decay: α = α₀ / (1 + "
                                    "rate · epoch) (0: none)")
         self.decay_box.valueChanged.connect(lambda value: self._emit(decay_rate=value))
@@ -213,11 +212,9 @@ class OptimisationGroup(_Group):
         self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(config.optimizer))
         for name, box in self.beta_boxes.items():
             box.setValue(getattr(config, name))
-        uses = {"beta": config.optimizer == "momentum", "beta1": config.optimizer == "adam",
-                "beta2": config.optimizer in ("rmsprop", "adam"),
-                "epsilon": config.optimizer in ("rmsprop", "adam")}
+        uses = OPTIMIZERS[config.optimizer].settings
         for name, box in self.beta_boxes.items():
-            self.form.setRowVisible(box, uses[name])
+            self.form.setRowVisible(box, name in uses)
         self.decay_box.setValue(config.decay_rate)
         self.interval_spin.setValue(config.decay_interval or 0)
 
