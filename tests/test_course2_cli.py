@@ -204,7 +204,7 @@ def test_changed_options_with_load_apply_and_say_it_is_not_exact(capsys, tmp_pat
     code, report, err = run_json(capsys, "train", "--load", str(half), "--optimizer",
                                  "momentum", "--keep-prob", "0.9", "--iterations", "10")
     assert code == 0 and err.count("\n") == 1
-    assert err.startswith(f"playground: note: continuing {half} with optimizer momentum "
+    assert err.startswith(f"playground: note: continuing {half} with optimiser momentum "
                           "(was adam), keep-prob 0.9 (was 1): not an exact continuation")
     assert "its state was reset, not the weights" in err
     assert report["options"]["optimizer"] == "momentum" and report["iterations"] == 160

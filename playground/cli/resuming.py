@@ -26,17 +26,13 @@ from typing import Any
 
 from playground.cli.options import UsageError, config_from_args
 from playground.core.npz import ModelFileError, SavedModel, load_model
-from playground.core.optimizers import SETTING_SYMBOLS
+from playground.core.training import TRAINING_LABELS
 from playground.session.config import RunConfig, load_data, trainer_for
 from playground.session.data_spec import data_mismatch, recorded_training, trainer_for_model
 from playground.session.trainer import Trainer
 
-# How an option is named in a note, and how its value is shown.
-_OPTION_WORDS = {"batch_size": "batch size", "shuffle_seed": "shuffle seed",
-                 "optimizer": "optimizer", **SETTING_SYMBOLS,
-                 "decay_rate": "decay rate", "decay_interval": "decay interval",
-                 "l2": "L2 λ", "l1": "L1 λ", "keep_prob": "keep-prob",
-                 "learning_rate": "learning rate"}
+# How an option is named in a note (its value is shown by ``_value``).
+_OPTION_WORDS = {**TRAINING_LABELS, "learning_rate": "learning rate"}
 
 
 def trainer_from_args(args: argparse.Namespace) -> tuple[Trainer, RunConfig]:
@@ -103,4 +99,8 @@ def _same(a: Any, b: Any) -> bool:
 def _value(value: Any) -> str:
     if value is None:
         return "unset"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
     return f"{value:g}" if isinstance(value, float) else str(value)

@@ -32,6 +32,7 @@ from playground.core.network import (
     forward,
 )
 from playground.core.optimizers import (
+    SETTING_SYMBOLS,
     Decay,
     Moments,
     OptimizerSettings,
@@ -75,9 +76,10 @@ class TrainingOptions:
                                                and batching.shuffle_seed is None)
 
 
-def _setting(default, what: str):
-    """A TrainingFields field: its ``default`` and ``what`` it is, in words for messages."""
-    return field(default=default, metadata={"what": what})
+def _setting(default, label: str, what: str):
+    """A TrainingFields field: its ``default``, its ``label`` (its name in a note or a
+    menu) and ``what`` it is, in words for messages."""
+    return field(default=default, metadata={"label": label, "what": what})
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -89,20 +91,23 @@ class TrainingFields:
     inputs' two.
     """
 
-    features: tuple[str, ...] | None = _setting(None, "the input features")  # None: x1, x2
-    normalize: bool = _setting(False, "whether the inputs are normalised")
-    batch_size: int | None = _setting(None, "the mini-batch size B")     # None: m
-    shuffle_seed: int | None = _setting(None, "the seed of each epoch's shuffle")
-    optimizer: str = _setting("gd", "the update rule")
-    beta: float = _setting(0.9, "momentum's β")
-    beta1: float = _setting(0.9, "Adam's β₁")
-    beta2: float = _setting(0.999, "the β₂ of RMSprop and Adam")
-    epsilon: float = _setting(1e-8, "the ε of RMSprop and Adam")
-    decay_rate: float = _setting(0.0, "the learning-rate decay rate")
-    decay_interval: int | None = _setting(None, "the learning-rate decay interval in epochs")
-    l2: float = _setting(0.0, "the L2 penalty λ")
-    l1: float = _setting(0.0, "the L1 penalty λ")
-    keep_prob: float = _setting(1.0, "dropout's keep-prob")
+    features: tuple[str, ...] | None = _setting(                           # None: x1, x2
+        None, "input features", "the input features")
+    normalize: bool = _setting(False, "normalisation", "whether the inputs are normalised")
+    batch_size: int | None = _setting(None, "batch size", "the mini-batch size B")  # None: m
+    shuffle_seed: int | None = _setting(None, "shuffle seed",
+                                        "the seed of each epoch's shuffle")
+    optimizer: str = _setting("gd", "optimiser", "the update rule")
+    beta: float = _setting(0.9, SETTING_SYMBOLS["beta"], "momentum's β")
+    beta1: float = _setting(0.9, SETTING_SYMBOLS["beta1"], "Adam's β₁")
+    beta2: float = _setting(0.999, SETTING_SYMBOLS["beta2"], "the β₂ of RMSprop and Adam")
+    epsilon: float = _setting(1e-8, SETTING_SYMBOLS["epsilon"], "the ε of RMSprop and Adam")
+    decay_rate: float = _setting(0.0, "decay rate", "the learning-rate decay rate")
+    decay_interval: int | None = _setting(None, "decay interval",
+                                          "the learning-rate decay interval in epochs")
+    l2: float = _setting(0.0, "L2 λ", "the L2 penalty λ")
+    l1: float = _setting(0.0, "L1 λ", "the L1 penalty λ")
+    keep_prob: float = _setting(1.0, "keep-prob", "dropout's keep-prob")
 
     def training_options(self) -> TrainingOptions:
         """Return the mini-batch, optimiser, decay and regularisation settings (ValueError
@@ -120,8 +125,13 @@ class TrainingFields:
 
 
 def training_fields() -> tuple[Field, ...]:
-    """Return TrainingFields' fields, in order; ``metadata["what"]`` says each in words."""
+    """Return TrainingFields' fields, in order; ``metadata["label"]`` names each, and
+    ``metadata["what"]`` says it in words."""
     return fields(TrainingFields)
+
+
+#: Each course-2 setting's name in a note or a menu: "batch size", "L2 λ", "β₁", …
+TRAINING_LABELS = {f.name: f.metadata["label"] for f in training_fields()}
 
 
 @dataclass(frozen=True)

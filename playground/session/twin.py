@@ -19,7 +19,7 @@ from playground.core.grid import Grid
 from playground.core.initialization import INITS
 from playground.core.numbers import format_number
 from playground.core.optimizers import OPTIMIZERS
-from playground.core.training import TrainingOptions
+from playground.core.training import TRAINING_LABELS, TrainingOptions
 from playground.session.config import RunConfig, load_data, trainer_for
 from playground.session.divergence import Divergence
 from playground.session.snapshot import RunState, Snapshot, take_snapshot
@@ -33,8 +33,7 @@ TRAINING_FIELDS = ("optimizer", "batch_size", "l2", "keep_prob")
 #: What the learner picks between, in words ("init_scale" is picked as an "init").
 FIELD_LABELS = {"init": "initialisation", "learning_rate": "learning rate",
                 "activations": "activation", "hidden_layers": "hidden layers",
-                "optimizer": "optimiser", "batch_size": "batch size", "l2": "L2 λ",
-                "keep_prob": "keep-prob (dropout)", "features": "input features"}
+                **{name: TRAINING_LABELS[name] for name in (*TRAINING_FIELDS, "features")}}
 #: The values A and B start with when the learner picks a field.
 DEFAULT_VALUES: dict[str, tuple[object, object]] = {
     "init": (("zeros", 0.01), ("random", 0.01)),
