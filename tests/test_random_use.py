@@ -96,11 +96,21 @@ class RandomUse(RuleBasedStateMachine):
 
     def _changes(self, action) -> None:
         """Do ``action``; a real change of settings resets the run, which plays on if it
-        was playing (and had not diverged: a diverged run is paused)."""
+        was playing (and had not diverged: a diverged run is paused). A playing run can
+        diverge after the sync and before the change reaches the loop, so every frame
+        of the old run until the change is done is looked at (the loop sends one the
+        moment a run diverges)."""
         before = self.window.controls.config()
-        latest = wait_synced(self.window)
-        action()
-        if self.window.controls.config() != before and latest.diverged:
+        frames = [wait_synced(self.window)]
+        self.window.session.snapshot_ready.connect(frames.append)
+        try:
+            action()
+            wait_synced(self.window)
+        finally:
+            self.window.session.snapshot_ready.disconnect(frames.append)
+        old_run = frames[0].run_id
+        if self.window.controls.config() != before and any(
+                frame.diverged for frame in frames if frame.run_id == old_run):
             self.playing = False
 
     # -- actions ----------------------------------------------------------------------
