@@ -352,6 +352,26 @@ def test_cost_test_curve_and_divergence_marker(qtbot, flower):
     assert view.legend() == ["train J"]                                    # no test set
 
 
+@pytest.mark.parametrize("log_x", [False, True])
+def test_cost_divergence_marker_and_its_label_show_past_a_nice_last_iteration(qtbot, flower,
+                                                                           log_x):
+    """A run diverges one iteration after its last point: ending at a nice iteration (4,
+    1000), the axis used to end there too and cut the marker and its label off."""
+    history = np.array([[0.0, 0.7], [2.0, 0.6], [4.0, 0.5]])
+    snapshot = dataclasses.replace(
+        flower, cost_history=history, iteration=4, cost=0.5, test_cost_history=np.zeros((0, 2)),
+        divergence=Divergence(iteration=5, what="cost is inf", learning_rate=2.0,
+                              kept_iteration=4))
+    view = shown(qtbot, CostView())
+    view.log_x_checkbox.setChecked(log_x)
+    view.update_snapshot(snapshot)
+    view_box = view.plot_item.getViewBox()
+    qtbot.waitUntil(lambda: view_box.viewRange()[0][1] > view.divergence_line.value())
+    view.grab()                                 # painted: the label takes its place
+    label = view.divergence_line.label
+    assert view_box.sceneBoundingRect().contains(label.mapRectToScene(label.boundingRect()))
+
+
 def test_cost_log_mode_hides_costs_that_have_no_logarithm(qtbot, flower):
     history = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, np.inf], [3.0, 0.5]])
     snapshot = dataclasses.replace(flower, cost_history=history, iteration=4, cost=0.25)

@@ -27,6 +27,8 @@ DIVERGENCE_COLOR = colors.CLASS_COLORS[1]
 RATE_COLOR = colors.CLASS_COLORS[3]
 EPOCH_COLOR = colors.CLASS_COLORS[2]
 HOVER_HINT = "Hover the curve to read a cost."
+#: How far past a divergence marker the x axis reaches, as a factor of its iteration.
+MARKER_ROOM = 1.02
 
 
 def with_current(history: np.ndarray, iteration: int, cost: float | None
@@ -51,18 +53,21 @@ def drawable(x: np.ndarray, y: np.ndarray, log_y: bool, log_x: bool = False
     return x[keep], y[keep]
 
 
-def range_frame(x: np.ndarray, y: np.ndarray, log_y: bool, log_x: bool = False
-                ) -> tuple[np.ndarray, np.ndarray] | None:
+def range_frame(x: np.ndarray, y: np.ndarray, log_y: bool, log_x: bool = False,
+                marker: float | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Return the corners ([x_start, x_end], [y_low, y_high]) that auto-range should fit,
     in the plot's own units (log10 of the values on a logarithmic axis).
 
-    x_end is the nice ceiling of the last iteration; x_start 0 (on a log axis: the nice
-    floor of the first drawn iteration). y spans 0 (or, on a log axis, the nice floor of
-    the smallest J) to the nice ceiling of the largest J. None without points.
+    x_end is the nice ceiling of the last iteration, or of a little past ``marker`` (the
+    iteration a run diverged at, one after its last point: its line and label must show);
+    x_start 0 (on a log axis: the nice floor of the first drawn iteration). y spans 0 (or,
+    on a log axis, the nice floor of the smallest J) to the nice ceiling of the largest J.
+    None without points.
     """
     if x.size == 0:
         return None
-    x_end = colors.nice_ceiling(max(float(np.max(x)), 1.0))
+    last = max(float(np.max(x)), 1.0, 0.0 if marker is None else MARKER_ROOM * marker)
+    x_end = colors.nice_ceiling(last)
     x_start = colors.nice_floor(float(np.min(x))) if log_x else 0.0
     high = float(np.max(y))
     low = float(np.min(y))
@@ -126,6 +131,7 @@ class CostView(QWidget):
         self._train = (np.zeros(0), np.zeros(0))    # what is drawn, in data units
         self._test = (np.zeros(0), np.zeros(0))
         self._epochs = (np.zeros(0), np.zeros(0))   # at the iteration each epoch ended
+        self._diverged_at: int | None = None
         self._markers: list[tuple[int, float]] = []   # (iteration, new α) drawn
         self._shown_markers: tuple | None = None        # what the marker lines show
 
@@ -219,11 +225,12 @@ class CostView(QWidget):
                                   snapshot.test_cost if len(snapshot.test_cost_history) else None)
         self._markers = rate_markers(snapshot.rate_changes, float(snapshot.iteration))
         self._epochs = epoch_points(snapshot)
+        divergence = snapshot.divergence
+        self._diverged_at = None if divergence is None else divergence.iteration
         self._draw_curves()
         self._show_legend(test=len(snapshot.test_cost_history) > 0, rates=bool(self._markers),
                           epochs=len(self._epochs[0]) > 0,
                           mini_batches=snapshot.batches_per_epoch > 1)
-        divergence = snapshot.divergence
         self.divergence_line.setVisible(divergence is not None)   # first: a hidden label
         if divergence is not None:                                  # ignores new text
             self.divergence_line.setValue(self._x_shown(divergence.iteration))
@@ -301,7 +308,8 @@ class CostView(QWidget):
         self.test_curve.setData(*test)
         self.epoch_curve.setData(*drawable(*self._epochs, log_y, log_x))
         corners = range_frame(np.concatenate([train[0], test[0]]),
-                              np.concatenate([train[1], test[1]]), log_y, log_x)
+                              np.concatenate([train[1], test[1]]), log_y, log_x,
+                              self._diverged_at)
         if corners is None:
             self.range_frame.setData([], [])
         elif self.range_frame.xData is None or not (
