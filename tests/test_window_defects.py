@@ -232,3 +232,27 @@ def test_only_recent_rises_of_the_cost_say_it_keeps_going_up():
     assert recent_cost_rises(history) is None
     J[-50], J[-20] = J[-51] * 1.5, J[-21] * 1.5                  # two rises just now
     assert recent_cost_rises(np.column_stack([iterations, J])) == (1980, J[-21], J[-20])
+
+
+def test_the_status_notice_is_read_first_beside_or_above_the_numbers(qtbot, window):
+    """A divergence's explanation is three lines; under the numbers, in the status's few
+    rows, it was scrolled out of sight at 1280 × 800."""
+    window.controls.set_config(RunConfig(dataset="plane", hidden_layers=(8,),
+                                         activations=("relu",), init="he",
+                                         learning_rate=2.0))
+    window.apply_config(window.controls.config())
+    window.step(50)
+    latest = sync(qtbot, window)
+    assert latest.diverged
+    status, message = window.status_view, window.status_view.message
+    scroll = window.panes.center.widget(1)
+    qtbot.waitUntil(lambda: status.width() >= 500)                # 1280 × 800: side by side
+    state_row = status.fields["state"]
+    assert message.text().startswith("Training diverged at iteration")
+    assert message.x() > state_row.x() + state_row.width() - 1 and message.y() <= state_row.y()
+    whole = message.rect().translated(message.mapTo(scroll.viewport(), message.rect().topLeft()))
+    assert scroll.viewport().rect().contains(whole)                 # every line in sight
+    window.resize(1024, 700)
+    window.fit_panes()
+    qtbot.waitUntil(lambda: status.width() < 500)                 # narrow: above them
+    qtbot.waitUntil(lambda: message.y() + message.height() <= state_row.y())

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from playground.core.metrics import epoch_cost_rises, recent_cost_rises
 from playground.session.snapshot import RunState, Snapshot
 from playground.session.wording import describe_layer
+
+#: The least width at which the notice stands beside the numbers (both keep ~250 px).
+SIDE_BY_SIDE_WIDTH = 500
 
 STATE_TEXT = {RunState.IDLE: "idle", RunState.RUNNING: "training…",
               RunState.PAUSED: "paused", RunState.STOPPING: "stopping"}
@@ -60,11 +64,25 @@ class StatusView(QWidget):
                                  "computes the same function.")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.symmetry)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        numbers = QVBoxLayout()
+        numbers.addLayout(form)
+        numbers.addWidget(self.symmetry)
+        numbers.addStretch(1)
+        # The notice beside the numbers (above them when that is too narrow), not under
+        # them: in the status's few rows it is read first and never scrolled away (a
+        # divergence's explanation is three lines).
+        self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.addLayout(numbers, 1)
+        self._layout.addWidget(self.message, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Put the notice beside the numbers where both fit, else above them."""
+        wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
+        self._layout.setDirection(QBoxLayout.Direction.LeftToRight if wide
+                                  else QBoxLayout.Direction.BottomToTop)
+        self._layout.setStretch(1, 1 if wide else 0)      # above: only the notice's lines
+        super().resizeEvent(event)
 
     def text(self) -> str:
         """Return what the status shows, one line per row, as plain text."""
