@@ -46,8 +46,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[str]]:
     window.add_argument("--iterations", type=int, metavar="N",
                         help="scripted: iterations to train before saving (default: a "
                              "lesson's stop, else 0)")
-    window.add_argument("--size", default="1280x800", metavar="WxH",
-                        help="window size (default 1280x800)")
+    window.add_argument("--size", metavar="WxH",
+                        help="window size (default: as it was left; 1280x800 at first, "
+                             "and when scripted)")
     window.add_argument("--screenshot", metavar="OUT.png",
                         help="train, save a picture of the window and exit")
     window.add_argument("--state", metavar="OUT.json",
@@ -79,10 +80,14 @@ def launch_from_args(argv: Sequence[str] | None):
                          "weights (Ctrl+I)")
     if args.iterations is not None:
         check_count("iterations", args.iterations, 0)
-    try:
-        width, height = (int(n) for n in args.size.lower().split("x"))
-    except ValueError:
-        raise UsageError(f"--size must look like 1280x800, got {args.size!r}") from None
+    size = None
+    if args.size is not None:
+        try:
+            size = tuple(int(n) for n in args.size.lower().split("x"))
+            if len(size) != 2:
+                raise ValueError
+        except ValueError:
+            raise UsageError(f"--size must look like 1280x800, got {args.size!r}") from None
     pace = None
     if args.pace is not None and args.pace != "max":
         try:
@@ -114,7 +119,7 @@ def launch_from_args(argv: Sequence[str] | None):
             raise UsageError(str(error)) from None
     return Launch(config=config, lesson=args.lesson, session=args.session,
                   pace=args.pace if pace is None else pace,
-                  iterations=args.iterations, size=(width, height),
+                  iterations=args.iterations, size=size,
                   screenshot=args.screenshot, state=args.state,
                   report_shown=args.report_shown)
 

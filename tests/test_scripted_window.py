@@ -47,6 +47,31 @@ def test_a_lesson_trains_to_its_stop_and_agrees_with_train_preset(tmp_path):
     assert (QImage(str(shot)).width(), QImage(str(shot)).height()) == (1024, 700)
 
 
+@pytest.mark.parametrize(("size", "place"), [("1024x700", "bottom"), ("1920x1080", "right")])
+def test_a_lessons_instruments_are_placed_for_the_size_asked(tmp_path, size, place):
+    """A narrow window puts them beside the lesson. The size used to be set only after the
+    lesson had opened them, at the window's first size (1280 × 800, wide) on a first
+    launch: at 1024 × 700 the instruments took the right side and squeezed the diagram."""
+    state = tmp_path / "state.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "playground", "--lesson", "zero-init-symmetry", "--size", size,
+         "--iterations", "0", "--state", str(state)], capture_output=True, text=True,
+        timeout=180, env={**ENV, "XDG_CONFIG_HOME": str(tmp_path / "config")})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(state.read_text(encoding="utf-8"))["instruments"] == {"symmetry": place}
+
+
+def test_a_scripted_window_has_the_size_asked_or_1280_by_800_whatever_was_left(tmp_path):
+    env = {**ENV, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    shots = [tmp_path / "first.png", tmp_path / "second.png"]
+    for shot, size in zip(shots, (["--size", "900x600"], [])):
+        done = subprocess.run([sys.executable, "-m", "playground", *size, "--screenshot",
+                               str(shot)], capture_output=True, text=True, timeout=180, env=env)
+        assert done.returncode == 0, done.stderr
+    assert [(QImage(str(s)).width(), QImage(str(s)).height()) for s in shots] == [
+        (900, 600), (1280, 800)]
+
+
 def test_the_flags_of_train_set_up_the_window_and_iterations_train_it(tmp_path):
     state = tmp_path / "state.json"
     done = window("--dataset", "moons", "--hidden", "8,8", "--activation", "relu",

@@ -24,6 +24,7 @@ from playground.ui.application import make_application
 from playground.ui.main_window import MainWindow
 
 SCRIPT_TIMEOUT_MS = 300_000
+SCRIPTED_SIZE = (1280, 800)     # a script's pictures do not depend on the last session
 FIRST_LESSON = "start-here"
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -42,7 +43,7 @@ class Launch:
     session: str | None = None          # the file ``config`` came from, to say so
     pace: float | str | None = None
     iterations: int | None = None
-    size: tuple[int, int] = (1280, 800)
+    size: tuple[int, int] | None = None       # None: as the window was left (scripted: 1280x800)
     screenshot: str | None = None
     state: str | None = None
     report_shown: bool = False
@@ -56,6 +57,13 @@ def run_app(launch: Launch) -> int:
     """Show the main window as ``launch`` says; return the process exit code."""
     app = make_application()
     window = MainWindow(report_errors=_print_error if launch.scripted else None)
+    # The size first: a lesson places its instruments by the window's width. Left as it
+    # was (or 1280 × 800 at first), the window is kept within the screen.
+    if launch.size is None and not launch.scripted:
+        room = window.screen().availableGeometry()
+        window.resize(min(window.width(), room.width()), min(window.height(), room.height()))
+    else:
+        window.resize(*(launch.size or SCRIPTED_SIZE))
     lesson = launch.lesson
     if lesson is None and not launch.scripted and launch.config is None and not (
             window.settings.value("lessons/seen", False, type=bool)):
@@ -75,7 +83,6 @@ def run_app(launch: Launch) -> int:
         print(f"shown {time.time():.6f}", flush=True)
         window.close()
         return EXIT_OK
-    window.resize(*launch.size)
     window.show()
     if not launch.scripted:
         return app.exec()

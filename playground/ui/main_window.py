@@ -313,6 +313,7 @@ class MainWindow(FileActions, RunCommands, Panels, QMainWindow):
             "lesson": shown.name if shown is not None else None,
             "pace": "max" if s is None or s.pace is None else s.pace,
             "views": self.views_shown(),
+            "instruments": self.instrument_places(),
         }
 
     @Slot(str, object)

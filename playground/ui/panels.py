@@ -75,6 +75,15 @@ class Panels:
                                  [round(0.6 * self.width()), round(0.4 * self.width())],
                                  Qt.Orientation.Horizontal)
 
+    def instrument_places(self) -> dict[str, str]:
+        """Return where each open instrument panel is: "right", "bottom" (beside the
+        lesson) or "floating"."""
+        places = {Qt.DockWidgetArea.RightDockWidgetArea: "right",
+                  Qt.DockWidgetArea.BottomDockWidgetArea: "bottom"}
+        return {name: "floating" if dock.isFloating()
+                else places.get(self.dockWidgetArea(dock), "elsewhere")
+                for name, dock in self.docks.items() if dock.isVisible()}
+
     def _place_instruments(self, below: bool) -> None:
         """Put the (hidden) instrument panels, tabbed, on the right or beside the lesson."""
         area = (Qt.DockWidgetArea.BottomDockWidgetArea if below
