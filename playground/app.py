@@ -84,7 +84,7 @@ def launch_from_args(argv: Sequence[str] | None):
     if args.size is not None:
         try:
             size = tuple(int(n) for n in args.size.lower().split("x"))
-            if len(size) != 2:
+            if len(size) != 2 or min(size) < 1:
                 raise ValueError
         except ValueError:
             raise UsageError(f"--size must look like 1280x800, got {args.size!r}") from None

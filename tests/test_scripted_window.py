@@ -106,6 +106,7 @@ def test_the_course_2_flags_set_up_the_window_as_they_set_up_train(tmp_path):
     (["--pace", "fast"], "--pace"),
     (["--hidden", "4,x"], "--hidden"),
     (["--size", "big"], "--size"),
+    (["--size", "0x600"], "--size"),
     (["--data", "missing file.csv"], "missing file.csv"),
     (["--json"], "--json"),
     (["--load", "model.npz"], "--load"),
