@@ -186,6 +186,7 @@ class SteadyLevels:
     axis still between steps (redrawing it every frame would cost more than the maps).
     All-zero values give (−1, 1) and forget the history, so the first non-zero values
     after them get their own scale straight away.
+    v stays within LEVEL_RANGE, so the levels are finite and far enough apart to divide by.
     """
 
     def __init__(self, decay: float = 0.98) -> None:
