@@ -304,7 +304,7 @@ def test_random_use_soak(qapp, qtlog):
 @pytest.mark.soak
 def test_random_use_fresh(qapp, qtlog):
     """Soak (pytest -m soak): 10 runs of up to 150 actions with new random choices each
-    time, to find what the fixed sequences above never try (it found a race in this
+    time, to find what the fixed sequences above never try (it found two races in this
     file's own expectations). A failure here may not replay: timing decides how far a
     playing run has got, so read its steps from the output."""
     done = run_random_use(qtlog, runs=10, actions=150, fresh=True)
