@@ -23,6 +23,7 @@ from playground.core.npz import SavedModel
 from playground.core.objectives import LOSSES, OUTPUTS
 from playground.core.optimizers import OPTIMIZERS
 from playground.core.regularization import PENALTIES
+from playground.core.training import training_fields
 from playground.session.config import RunConfig
 from playground.session.data_spec import recorded_data, recorded_training
 from playground.session.lessons import lesson, lessons
@@ -176,9 +177,8 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-TRAINING_FIELDS = ("batch_size", "shuffle_seed", "optimizer", "beta", "beta1", "beta2",
-                   "epsilon", "decay_rate", "decay_interval", "l2", "l1", "keep_prob",
-                   "normalize")
+#: Course 2's settings a flag gives as it is (``--features`` is parsed apart).
+TRAINING_FIELDS = tuple(f.name for f in training_fields() if f.name != "features")
 
 
 def _base_config(args: argparse.Namespace, loaded: SavedModel | None) -> RunConfig:

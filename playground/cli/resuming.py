@@ -99,8 +99,4 @@ def _same(a: Any, b: Any) -> bool:
 def _value(value: Any) -> str:
     if value is None:
         return "unset"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, tuple):
-        return ",".join(map(str, value))
     return f"{value:g}" if isinstance(value, float) else str(value)

@@ -50,7 +50,6 @@ DATA_KEYS: dict[str, str] = {
     "test_data_sha256": "the SHA-256 of the test CSV file",
 }
 TRAINING_KEYS: dict[str, str] = {f.name: f.metadata["what"] for f in training_fields()}
-#: Training keys written only when set (None: the default, e.g. B = m).
 METADATA_KEYS.update(DATA_KEYS)
 METADATA_KEYS.update(TRAINING_KEYS)
 

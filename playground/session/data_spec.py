@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from playground.core.datasets import DATASETS, Dataset
+from playground.core.fast.batched import resume_fits
 from playground.core.npz import DATA_KEYS, SavedModel
 from playground.session.config import (
     RunConfig,
@@ -160,6 +161,4 @@ def resumes(model: SavedModel, config: RunConfig, m: int) -> bool:
     if not resume or data_mismatch(model, config) or (
             recorded_training(model) != training_spec(config)):
         return False
-    permutation = resume.get("permutation")
-    return (int(resume["position"]) < config.training_options().batching(m).batches_per_epoch
-            and (permutation is None or len(permutation) == m))
+    return resume_fits(resume, m, config.training_options().batching(m).batches_per_epoch)

@@ -483,9 +483,7 @@ class BatchedEngine:
         """Continue from ``resume_arrays`` of an engine with the same options and
         training set (load the parameters too). ValueError if its epoch position or
         permutation does not fit this training set (it was another one)."""
-        permutation = arrays.get("permutation")
-        if int(arrays["position"]) >= self._batches or (
-                permutation is not None and len(permutation) != self.m):
+        if not resume_fits(arrays, self.m, self._batches):
             raise ValueError("the saved epoch position or permutation does not fit "
                              f"{self.m} examples in batches of {self._batch_size}")
         self.load_moments(arrays)
@@ -498,3 +496,11 @@ class BatchedEngine:
         layers = len(self._program_now.batch.masks)
         self._prepare_again([arrays[f"D{l}"] for l in range(1, layers + 1)]
                             if bool(arrays["prepared"]) else None)
+
+
+def resume_fits(arrays: dict[str, np.ndarray], m: int, batches_per_epoch: int) -> bool:
+    """True if resume ``arrays``' epoch position and permutation fit m training examples
+    in ``batches_per_epoch`` mini-batches (they describe the set they were saved on)."""
+    permutation = arrays.get("permutation")
+    return (int(arrays["position"]) < batches_per_epoch
+            and (permutation is None or len(permutation) == m))
